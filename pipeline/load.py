@@ -1,0 +1,121 @@
+"""Load stage: bytes on disk → `Document` (encoding, line endings, front matter, metadata)."""
+
+from __future__ import annotations
+
+import codecs
+import re
+from pathlib import Path
+from typing import Any
+
+import yaml
+from frontmatter.default_handlers import YAMLHandler
+
+from pipeline.document import Document
+from pipeline.errors import LoadError, UsageError
+from pipeline.metadata import map_metadata
+
+MARKDOWN_SUFFIXES = (".md", ".markdown")
+DEFAULT_MAX_BYTES = 20 * 1024 * 1024
+
+def decode(data: bytes, path: Path) -> tuple[str, str | None]:
+    """Decode file bytes to text; return the text and a note when the encoding was not UTF-8."""
+    for bom, encoding in (
+        (codecs.BOM_UTF8, "utf-8-sig"),
+        (codecs.BOM_UTF16_LE, "utf-16"),
+        (codecs.BOM_UTF16_BE, "utf-16"),
+    ):
+        if data.startswith(bom):
+            return data.decode(encoding), (None if encoding == "utf-8-sig" else "UTF-16")
+    try:
+        return data.decode("utf-8"), None
+    except UnicodeDecodeError as exc:
+        if b"\x00" in data[:8192] and data.count(b"\x00") > len(data) // 100:
+            raise LoadError("is a binary file, not Markdown text", path) from exc
+        from charset_normalizer import from_bytes
+
+        best = from_bytes(data).best()
+        if best is None:
+            line = data[: exc.start].count(b"\n") + 1
+            raise LoadError("is not UTF-8 and its encoding could not be detected", path, line) from exc
+        return str(best), best.encoding
+
+
+def split_front_matter(text: str, path: Path) -> tuple[dict[str, Any], str, int]:
+    """Split off the YAML front matter; return (mapping, body, 1-based line where the body starts)."""
+    handler = YAMLHandler()  # python-frontmatter's handler loads with yaml's SafeLoader
+    if not handler.detect(text):
+        return {}, text, 1
+    try:
+        raw, body = handler.split(text)
+    except ValueError:  # an opening --- with no closing one: a thematic break, not front matter
+        return {}, text, 1
+    body_line = text[: len(text) - len(body)].count("\n") + 1
+    try:
+        data = handler.load(raw)
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        line = mark.line + 2 if mark is not None else 1  # +1 for 1-based, +1 for the opening ---
+        problem = getattr(exc, "problem", None) or str(exc).splitlines()[0]
+        salvaged = _salvage_simple_mapping(raw)
+        if salvaged is None:
+            raise LoadError(f"front matter is not valid YAML: {problem}", path, line) from exc
+        salvaged["__salvaged__"] = f"line {line}: {problem}"
+        return salvaged, body, body_line
+    if data is None:
+        return {}, body, body_line
+    if not isinstance(data, dict):
+        raise LoadError(f"front matter must be a mapping of keys to values, not {type(data).__name__}", path, 2)
+    return data, body, body_line
+
+
+def _salvage_simple_mapping(raw: str) -> dict[str, Any] | None:
+    """Read front matter made only of `key: value` lines, as static-site generators often accept.
+
+    Such blocks fail strict YAML when a value holds ': ' (e.g. `title: Filters: how`). Anything
+    more structured than flat lines is not guessed at.
+    """
+    result: dict[str, Any] = {}
+    for line in raw.splitlines():
+        if not line.strip() or line.lstrip().startswith("#"):
+            continue
+        key, sep, value = line.partition(":")
+        if not sep or line[:1].isspace() or not re.fullmatch(r"[A-Za-z_][\w-]*", key):
+            return None
+        value = value.strip()
+        if len(value) >= 2 and value[0] == value[-1] and value[0] in "\"'":
+            value = value[1:-1]
+        result[key] = value
+    return result or None
+
+
+def load_document(path: Path, *, default_publisher: str | None = None, max_bytes: int = DEFAULT_MAX_BYTES) -> Document:
+    """Read a Markdown file into a Document. Raises LoadError/UsageError naming the file."""
+    path = Path(path)
+    if not path.exists():
+        raise UsageError("no such file", path)
+    if path.is_dir():
+        raise UsageError("is a folder; pass a Markdown file", path)
+    size = path.stat().st_size
+    if size > max_bytes:
+        raise LoadError(f"is {size / 1e6:.1f} MB, over the {max_bytes / 1e6:.0f} MB input limit", path)
+    data = path.read_bytes()
+    text, encoding_note = decode(data, path)
+    text = text.replace("\r\n", "\n").replace("\r", "\n")
+    if "\x00" in text:
+        text = text.replace("\x00", "\ufffd")
+    front_matter, body, body_line = split_front_matter(text, path)
+    salvage_note = front_matter.pop("__salvaged__", None)
+    meta = map_metadata(front_matter, body, default_publisher=default_publisher)
+    document = Document(source=path, meta=meta, body=body, body_line=body_line, front_matter=front_matter)
+    if encoding_note:
+        document.warn("LOAD001", f"file is not UTF-8; read it as {encoding_note}")
+    if salvage_note:
+        document.warn("LOAD002", f"front matter is not strict YAML ({salvage_note}); read it as plain key: value lines")
+    if not front_matter.get("title") and not front_matter.get("seo"):
+        document.info("LOAD003", f"no title in front matter; using {meta.title!r}")
+    return document
+
+
+def find_markdown_files(folder: Path) -> list[Path]:
+    """The Markdown files directly inside a folder, in a stable order."""
+    return sorted(p for p in folder.iterdir() if p.is_file() and p.suffix.lower() in MARKDOWN_SUFFIXES)

@@ -1,0 +1,252 @@
+"""Render stage: one pandoc AST per document, shared by every writer.
+
+Pandoc reads the (normalized) Markdown once into its JSON AST; writers convert that AST to their
+format, so all of them agree on what the text means and pandoc parses each document only once.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+from urllib.parse import unquote, urlsplit
+
+from pipeline.document import Document
+from pipeline.errors import WriterError
+
+READER = "commonmark_x"
+_SCHEME = re.compile(r"^[a-zA-Z][a-zA-Z0-9+.-]*:")
+
+
+@dataclass(frozen=True)
+class Heading:
+    level: int
+    id: str
+    text: str
+
+
+def run_pandoc(source: str, to: str, *, fmt: str = "json", args: list[str] | None = None,
+               outputfile: Path | None = None, document: Document | None = None) -> str:
+    """Call the pandoc that pypandoc-binary ships. Failures become WriterError naming the document."""
+    import pypandoc
+
+    try:
+        return pypandoc.convert_text(
+            # --sandbox: pandoc may read only the files named on its command line, never what a
+            # document points at; images the document may use are embedded by `embed_images`.
+            source, to, format=fmt, extra_args=list(args or []),
+            outputfile=str(outputfile) if outputfile else None, sandbox=True,
+        )
+    except RuntimeError as exc:
+        message = " ".join(str(exc).split())[:300]
+        raise WriterError(f"pandoc failed: {message}", document.source if document else None) from exc
+
+
+def stringify(inlines: list[dict[str, Any]]) -> str:
+    """The plain text of a list of pandoc inlines (notes and raw markup left out)."""
+    parts: list[str] = []
+    for node in inlines:
+        kind, content = node.get("t"), node.get("c")
+        if kind == "Str":
+            parts.append(content)
+        elif kind in ("Space", "SoftBreak", "LineBreak"):
+            parts.append(" ")
+        elif kind in ("Code", "Math"):
+            parts.append(content[1])
+        elif kind in ("Emph", "Strong", "Strikeout", "Superscript", "Subscript", "SmallCaps", "Underline"):
+            parts.append(stringify(content))
+        elif kind in ("Link", "Image", "Span", "Cite"):
+            parts.append(stringify(content[1]))
+        elif kind == "Quoted":
+            mark = '"' if content[0]["t"] == "DoubleQuote" else "'"
+            parts.append(mark + stringify(content[1]) + mark)
+    return "".join(parts)
+
+
+def walk(node: Any, visit: Callable[[dict[str, Any]], Any]) -> Any:
+    """Rebuild a pandoc JSON tree bottom-up. `visit` gets each element and returns a replacement:
+    an element, None to keep it, or a list to splice in its place."""
+    if isinstance(node, list):
+        out: list[Any] = []
+        for item in node:
+            result = walk(item, visit)
+            if isinstance(item, dict) and "t" in item and isinstance(result, list):
+                out.extend(result)
+            else:
+                out.append(result)
+        return out
+    if isinstance(node, dict):
+        rebuilt = {key: walk(value, visit) for key, value in node.items()}
+        if "t" in rebuilt:
+            replacement = visit(rebuilt)
+            return rebuilt if replacement is None else replacement
+        return rebuilt
+    return node
+
+
+def outline(ast: dict[str, Any]) -> list[Heading]:
+    """Top-level headings of the document, in order (headings nested in divs or lists too)."""
+    headings: list[Heading] = []
+
+    def visit(node: dict[str, Any]) -> None:
+        if node["t"] == "Header":
+            level, (ident, _classes, _attrs), inlines = node["c"]
+            headings.append(Heading(level, ident, stringify(inlines).strip()))
+
+    walk(ast["blocks"], visit)
+    return headings
+
+
+def _is_local_target(url: str) -> bool:
+    return not url.startswith("#") and not _SCHEME.match(url) and not url.startswith("//")
+
+
+def check_links(ast: dict[str, Any], document: Document) -> dict[str, Any]:
+    """Unwrap links no reader can follow (a relative path to nothing, an unknown #anchor) and say so.
+
+    The normalizer fixes what it can (scheme-less domains …); what is left would become a broken
+    reference inside an EPUB and a dead link in a PDF, so the text is kept and the link dropped.
+    """
+    ids = {h.id for h in outline(ast)}
+
+    def collect_ids(node: dict[str, Any]) -> None:
+        content = node.get("c")
+        if isinstance(content, list) and content and isinstance(content[0], list) and len(content[0]) == 3:
+            if isinstance(content[0][0], str) and content[0][0]:
+                ids.add(content[0][0])
+
+    walk(ast["blocks"], collect_ids)
+    base = document.base_dir.resolve()
+
+    def visit(node: dict[str, Any]) -> Any:
+        if node["t"] != "Link":
+            return None
+        _attr, inlines, (url, _title) = node["c"]
+        if url.startswith("#"):
+            if unquote(url[1:]) in ids:
+                return None
+            reason = f"no heading or anchor {url!r} in the document"
+        elif _is_local_target(url):
+            target = (base / unquote(urlsplit(url).path)).resolve()
+            if urlsplit(url).path and target.is_relative_to(base) and target.is_file():
+                return None
+            reason = f"{url!r} is neither a web address nor a file beside the document"
+        else:
+            return None
+        document.warn("REND001", f"link to {reason}; kept its text without the link",
+                      line=document.line_of(f"]({url}"))
+        return {"t": "Span", "c": [["", ["unlinked"], []], inlines]}
+
+    ast["blocks"] = walk(ast["blocks"], visit)
+    return ast
+
+
+def pandoc_ast(document: Document) -> dict[str, Any]:
+    """The document's pandoc AST, parsed once and cached on the document."""
+    cached = document.artifacts.get("ast")
+    if cached is None:
+        ast = json.loads(run_pandoc(document.body, "json", fmt=READER, document=document))
+        cached = document.artifacts["ast"] = check_links(ast, document)
+    return cached
+
+
+def document_outline(document: Document) -> list[Heading]:
+    return outline(pandoc_ast(document))
+
+
+def embed_images(ast: dict[str, Any], document: Document, roots: list[Path]) -> dict[str, Any]:
+    """A copy of the AST whose images are data: URIs, so pandoc (sandboxed) never opens a path.
+
+    Images outside the allowed folders, remote ones and missing ones are replaced by their alt
+    text in brackets, with a warning: visible in the output, never a crash or a leak.
+    """
+    from pipeline.resources import IMAGE_TYPES, MAX_RESOURCE_BYTES, data_uri, is_allowed, local_target
+
+    cache: dict[str, str | None] = {}
+
+    def visit(node: dict[str, Any]) -> Any:
+        if node["t"] != "Image":
+            return None
+        attr, inlines, (url, title) = node["c"]
+        if url.startswith("data:"):
+            return None
+        if url not in cache:
+            target = local_target(url, document.base_dir)
+            reason = None
+            if target is None:
+                reason = "is remote and network access is off"
+            elif not is_allowed(target, roots):
+                reason = "is missing or outside the document's folder"
+            elif target.suffix.lower() not in IMAGE_TYPES:
+                reason = "is not a supported image type"
+            elif target.stat().st_size > MAX_RESOURCE_BYTES:
+                reason = "is larger than the image size limit"
+            if reason:
+                document.warn("REND002", f"image {url!r} {reason}; shown as its description",
+                              line=document.line_of(url))
+                cache[url] = None
+            else:
+                cache[url] = data_uri(target)
+        embedded = cache[url]
+        if embedded is None:
+            alt = stringify(inlines) or Path(urlsplit(url).path).name or "image"
+            return {"t": "Span", "c": [["", ["missing-image"], []], [{"t": "Str", "c": f"[{alt}]"}]]}
+        return {"t": "Image", "c": [attr, inlines, [embedded, title]]}
+
+    return {**ast, "blocks": walk(ast["blocks"], visit)}
+
+
+def embedded_ast(document: Document) -> dict[str, Any]:
+    """The AST with images embedded (see `embed_images`), computed once for all writers."""
+    cached = document.artifacts.get("embedded_ast")
+    if cached is None:
+        cached = document.artifacts["embedded_ast"] = embed_images(
+            pandoc_ast(document), document, [document.base_dir]
+        )
+    return cached
+
+
+def embedded_ast_json(document: Document) -> str:
+    return json.dumps(embedded_ast(document))
+
+
+def _meta_inlines(text: str) -> dict[str, Any]:
+    words = text.split()
+    inlines: list[dict[str, Any]] = []
+    for index, word in enumerate(words):
+        if index:
+            inlines.append({"t": "Space"})
+        inlines.append({"t": "Str", "c": word})
+    return {"t": "MetaInlines", "c": inlines}
+
+
+def with_metadata(ast: dict[str, Any], document: Document, **extra: str) -> str:
+    """The AST as JSON with the document's metadata set in pandoc's own `meta` block.
+
+    Metadata goes into the AST rather than onto pandoc's command line, so nothing a document says
+    can become a pandoc option, and front-matter keys pandoc would act on (header-includes, css,
+    epub-cover-image …) never reach it.
+    """
+    meta = document.meta
+    values = {
+        "title": meta.title,
+        "subtitle": meta.subtitle,
+        "date": meta.date,
+        "lang": meta.lang,
+        "description": meta.description,
+        "publisher": meta.publisher,
+        "subject": meta.description,
+        **extra,
+    }
+    block: dict[str, Any] = {k: _meta_inlines(v) for k, v in values.items() if v}
+    if meta.lang:
+        block["lang"] = {"t": "MetaString", "c": meta.lang}
+    authors = meta.authors or ([meta.publisher] if meta.publisher else [])
+    if authors:
+        block["author"] = {"t": "MetaList", "c": [_meta_inlines(a) for a in authors]}
+    if meta.keywords:
+        block["keywords"] = {"t": "MetaList", "c": [_meta_inlines(k) for k in meta.keywords]}
+    return json.dumps({**ast, "meta": block})

@@ -1,0 +1,199 @@
+"""Brand themes: one brand.yml per folder under styles/, from which every format's styling is derived."""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass, field
+from functools import cached_property
+from pathlib import Path
+from typing import Any
+
+from pipeline.errors import ThemeError
+from pipeline.theme.fonts import FontFace, resolve_fonts
+
+BRAND_FILE = "brand.yml"
+DEFAULT_THEME = "openinfra"
+
+# Our own settings live under brand.yml's `defaults.pipeline`, the place brand.yml reserves for tools.
+_PAGE_DEFAULTS = {"size": "A4", "margin": {"top": "22mm", "bottom": "24mm", "inside": "22mm", "outside": "20mm"}}
+_PAGE_SIZES = {"a4": ("210mm", "297mm"), "letter": ("8.5in", "11in"), "a5": ("148mm", "210mm")}
+
+
+def theme_search_path() -> list[Path]:
+    """Where `--theme NAME` is looked up: the working folder's styles/, then the ones we ship."""
+    here = Path(__file__).resolve().parent.parent
+    candidates = [Path.cwd() / "styles", here.parent / "styles", here / "_styles"]
+    seen: list[Path] = []
+    for candidate in candidates:
+        if candidate.is_dir() and candidate.resolve() not in seen:
+            seen.append(candidate.resolve())
+    return seen
+
+
+def available_themes() -> list[str]:
+    names = {p.parent.name for root in theme_search_path() for p in root.glob(f"*/{BRAND_FILE}")}
+    return sorted(names)
+
+
+def _find_theme_dir(name: str) -> Path:
+    as_path = Path(name)
+    if as_path.is_dir() and (as_path / BRAND_FILE).is_file():
+        return as_path.resolve()
+    for root in theme_search_path():
+        if (root / name / BRAND_FILE).is_file():
+            return root / name
+    known = ", ".join(available_themes()) or "none"
+    raise ThemeError(f"unknown theme {name!r} (available: {known})")
+
+
+def _deep_merge(base: dict[str, Any], override: dict[str, Any]) -> dict[str, Any]:
+    merged = dict(base)
+    for key, value in override.items():
+        if isinstance(value, dict) and isinstance(merged.get(key), dict):
+            merged[key] = _deep_merge(merged[key], value)
+        else:
+            merged[key] = value
+    return merged
+
+
+@dataclass
+class Theme:
+    """A loaded brand: validated brand.yml, resolved fonts and the template folders."""
+
+    name: str
+    root: Path
+    brand: Any  # brand_yml.Brand
+    fonts: list[FontFace]
+    settings: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def brand_file(self) -> Path:
+        return self.root / BRAND_FILE
+
+    @property
+    def default_root(self) -> Path:
+        return self.root.parent / "default"
+
+    def find_file(self, relative: str) -> Path | None:
+        """A theme file, falling back to the default theme's copy."""
+        for base in (self.root, self.default_root):
+            candidate = base / relative
+            if candidate.is_file():
+                return candidate
+        return None
+
+    @cached_property
+    def tokens(self) -> dict[str, Any]:
+        """Flat design tokens every template reads (colours, fonts, page, logo, names)."""
+        brand = self.brand
+        colors = brand.color.to_dict() if brand.color else {}
+        typo = brand.typography
+        base = getattr(typo, "base", None)
+        headings = getattr(typo, "headings", None)
+        mono = getattr(typo, "monospace", None)
+        link = getattr(typo, "link", None)
+        fg = colors.get("foreground", "#1a1a1a")
+        primary = colors.get("primary", fg)
+        page = _deep_merge(_PAGE_DEFAULTS, self.settings.get("page", {}))
+        width, height = _PAGE_SIZES.get(str(page["size"]).lower(), (None, None))
+        name = brand.meta.name if brand.meta else None
+        cover = self.settings.get("cover", {})
+
+        def color(value: Any, fallback: str) -> str:
+            # Theme settings may name palette colours, as brand.yml's own fields do.
+            return str(colors.get(str(value), value)) if value else fallback
+
+        return {
+            "name": getattr(name, "full", None) or getattr(name, "short", None) or self.name,
+            "short_name": getattr(name, "short", None) or getattr(name, "full", None) or self.name,
+            "home": str(getattr(getattr(brand.meta, "link", None), "home", "") or ""),
+            "color": {
+                **colors,
+                "foreground": fg,
+                "background": colors.get("background", "#ffffff"),
+                "primary": primary,
+                "secondary": colors.get("secondary", fg),
+                "muted": colors.get("tertiary", colors.get("secondary", "#6b7280")),
+                "light": colors.get("light", "#f4f5f7"),
+                "headings": getattr(headings, "color", None) or primary,
+                "link": getattr(link, "color", None) or primary,
+                "cover_background": color(cover.get("background"), primary),
+                "cover_foreground": color(cover.get("foreground"), colors.get("background", "#ffffff")),
+                "cover_accent": color(cover.get("accent"), primary),
+            },
+            "font": {
+                "base": getattr(base, "family", None) or "serif",
+                "headings": getattr(headings, "family", None) or getattr(base, "family", None) or "sans-serif",
+                "mono": getattr(mono, "family", None) or "monospace",
+                "size": getattr(base, "size", None) or "10.5pt",
+                "line_height": getattr(base, "line_height", None) or 1.45,
+                "headings_weight": getattr(headings, "weight", None) or 700,
+            },
+            "page": {**page, "width": width, "height": height},
+            "toc_depth": int(self.settings.get("toc_depth", 2)),
+            "logo": self.logo_path("large"),
+        }
+
+    def logo_path(self, size: str = "large") -> Path | None:
+        logo = self.brand.logo
+        if logo is None:
+            return None
+        resource = getattr(logo, size, None) or getattr(logo, "medium", None) or getattr(logo, "small", None)
+        location = getattr(getattr(resource, "path", None), "root", None)
+        if location is None or "://" in str(location):
+            return None
+        path = (self.root / str(location)).resolve()
+        return path if path.is_file() and path.is_relative_to(self.root.resolve()) else None
+
+    @cached_property
+    def _jinja(self) -> Any:
+        import jinja2
+
+        folders = [str(base / "templates") for base in (self.root, self.default_root)]
+        return jinja2.Environment(
+            loader=jinja2.FileSystemLoader(folders),
+            # Titles and text from untrusted documents reach HTML templates; CSS templates only see tokens.
+            autoescape=jinja2.select_autoescape(enabled_extensions=("html", "html.j2", "xhtml.j2")),
+            undefined=jinja2.StrictUndefined,
+            trim_blocks=True,
+            lstrip_blocks=True,
+        )
+
+    def render(self, template: str, **context: Any) -> str:
+        """Render a theme template (the theme's own, else the default theme's)."""
+        import jinja2
+
+        try:
+            return self._jinja.get_template(template).render(theme=self.tokens, fonts=self.fonts, **context)
+        except jinja2.TemplateError as exc:
+            where = getattr(exc, "filename", None) or template
+            raise ThemeError(f"template error: {exc}", where, getattr(exc, "lineno", None)) from exc
+
+    @cached_property
+    def fingerprint(self) -> str:
+        """A hash of every file that shapes the output, for incremental builds."""
+        digest = hashlib.sha256()
+        for base in (self.root, self.default_root):
+            for path in sorted(p for p in base.rglob("*") if p.is_file()):
+                digest.update(str(path.relative_to(base)).encode())
+                digest.update(path.read_bytes())
+        for face in self.fonts:
+            digest.update(f"{face.family}|{face.path.name}|{face.path.stat().st_size}".encode())
+        return digest.hexdigest()
+
+
+def load_theme(name: str = DEFAULT_THEME) -> Theme:
+    """Load a theme by name (a folder under styles/) or by path to a folder holding brand.yml."""
+    root = _find_theme_dir(name)
+    brand_file = root / BRAND_FILE
+    import brand_yml
+    import pydantic
+    import yaml
+
+    try:
+        brand = brand_yml.Brand.from_yaml(brand_file)
+    except (pydantic.ValidationError, yaml.YAMLError, ValueError) as exc:
+        first = str(exc).strip().splitlines()
+        raise ThemeError(f"invalid brand file: {' '.join(first[:3])}", brand_file) from exc
+    settings = (brand.defaults or {}).get("pipeline", {}) or {}
+    return Theme(name=root.name, root=root, brand=brand, fonts=resolve_fonts(brand, root, brand_file), settings=settings)
