@@ -1,0 +1,356 @@
+"""The normalizer engine: parse, run the ordered rules on the token stream, render, verify, record.
+
+Rules never touch the Markdown text directly. They edit markdown-it tokens through a `RuleContext`,
+which records a `Change` for every edit (or suggestion) before it is made, and which decides whether
+an edit is applied (fixes: always; suggestions: only when asked). The edited tree is rendered back with
+mdformat's renderer, and the result is checked: re-parsed, it must carry the same text as the edited
+tree. If it does not, or anything raises, the document keeps its original body and gets a warning:
+the normalizer never loses text and never stops the pipeline.
+"""
+
+from __future__ import annotations
+
+import difflib
+import logging
+import re
+import time
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from pipeline.document import Change, Document
+from pipeline.normalize import markdown
+from pipeline.normalize.config import Config, load_config
+from pipeline.normalize.registry import Rule, select
+from pipeline.normalize.vocabulary import VOCABULARY_FILE, Vocabulary, load_vocabulary
+
+if TYPE_CHECKING:
+    from markdown_it.token import Token
+
+    from pipeline.normalize import NormalizeOptions
+
+log = logging.getLogger(__name__)
+
+FORMAT_RULE = "FMT001"
+ENGINE_CODE = "NORM000"
+
+
+@dataclass
+class Settings:
+    """Options and config merged: what this run of the normalizer actually does."""
+
+    fix_suggested: bool = False
+    quote_style: str = "curly"
+    rules: list[Rule] = field(default_factory=list)
+    vocabulary: Vocabulary = field(default_factory=Vocabulary)
+    config: Config = field(default_factory=Config)
+
+
+def resolve_settings(doc: Document, options: NormalizeOptions) -> Settings:
+    config_root = options.config_dir if options.config_dir is not None else doc.base_dir
+    config = load_config(config_root) if options.use_config else Config()
+    enable = tuple(options.enable) or config.enable
+    disable = tuple(options.disable) + config.disable
+    vocab_files: list[Path] = []
+    if config.root is not None:
+        vocab_files.append(config.root / VOCABULARY_FILE)
+    elif options.config_dir is not None:
+        vocab_files.append(options.config_dir / VOCABULARY_FILE)
+    vocab_files += list(config.vocabulary)
+    if options.theme_dir is not None:
+        vocab_files.append(options.theme_dir / VOCABULARY_FILE)
+    vocab_files += list(options.vocabulary)
+    return Settings(
+        fix_suggested=options.fix_suggested or bool(config.fix_suggested),
+        quote_style=options.quote_style or config.quote_style or "curly",
+        rules=select(enable, disable),
+        vocabulary=load_vocabulary(vocab_files),
+        config=config,
+    )
+
+
+@dataclass
+class TextRef:
+    """A `text` token inside an inline token, with what a text rule needs to know about its place."""
+
+    inline: Token
+    index: int
+    token: Token
+    in_link: bool  # inside a Markdown link or an HTML <a>: never linkified
+    url_text: bool  # the visible text of an autolink / URL-like link text: never edited by word rules
+    block: str  # type of the enclosing block: paragraph_open, heading_open, th_open, td_open...
+
+    def previous_char(self) -> str:
+        """The character just before this token in its inline, or '' at the start of the block."""
+        for child in reversed(self.inline.children[: self.index]):
+            if child.type in ("softbreak", "hardbreak"):
+                return " "
+            if child.content:
+                return child.content[-1]
+            if child.type == "code_inline":
+                return "x"
+        return ""
+
+
+class RuleContext:
+    """What a rule sees: the tokens, the document, the settings, and the way to record edits."""
+
+    def __init__(self, doc: Document, settings: Settings, tokens: list[Token], env: dict[str, Any]) -> None:
+        self.doc = doc
+        self.settings = settings
+        self.tokens = tokens
+        self.env = env
+        self.lines = doc.body.split("\n")
+        self.changes: list[Change] = []
+        self.rule: Rule | None = None
+        self._cache: dict[str, Any] = {}
+
+    # -- recording ---------------------------------------------------------------------------------
+    @property
+    def vocabulary(self) -> Vocabulary:
+        return self.settings.vocabulary
+
+    def source_line(self, line0: int | None) -> int:
+        """1-based line in the source file for a 0-based body line."""
+        return self.doc.body_line + (line0 or 0)
+
+    def propose(
+        self,
+        line0: int | None,
+        col0: int | None,
+        before: str,
+        after: str,
+        message: str = "",
+        *,
+        suggest: bool = False,
+        never_apply: bool = False,
+        rule_id: str | None = None,
+    ) -> bool:
+        """Record an edit; return True when the rule must apply it (a fix, or an accepted suggestion)."""
+        rule = self.rule
+        rid = rule_id or (rule.id if rule else "RULE")
+        is_suggestion = suggest or (rule is not None and rule.kind == "suggest")
+        # Ambiguous findings (several candidates) are reported but never applied, whatever the options.
+        applied = (not is_suggestion or self.settings.fix_suggested) and not never_apply
+        self.changes.append(
+            Change(
+                rule=rid,
+                path=self.doc.source,
+                line=self.source_line(line0),
+                column=(col0 or 0) + 1,
+                before=before,
+                after=after,
+                message=message or (rule.description if rule else ""),
+                applied=applied,
+            )
+        )
+        return applied
+
+    def warn(self, code: str, message: str, line0: int | None = None, col0: int | None = None) -> None:
+        self.doc.warn(code, message, self.source_line(line0), None if col0 is None else col0 + 1)
+
+    # -- locating ----------------------------------------------------------------------------------
+    def locate(self, token: Token | None, snippet: str = "") -> tuple[int, int]:
+        """0-based (line, column) of `snippet` in the source lines of `token` (its block's first line)."""
+        start, end = token.map if token is not None and token.map else (0, 1)
+        if snippet:
+            for i in range(start, min(end, len(self.lines))):
+                col = self.lines[i].find(snippet)
+                if col >= 0:
+                    return i, col
+        line = self.lines[start] if start < len(self.lines) else ""
+        return start, len(line) - len(line.lstrip())
+
+    # -- walking -----------------------------------------------------------------------------------
+    def inlines(self) -> Iterator[tuple[Token | None, Token]]:
+        """(enclosing block open token, inline token) for every inline token, in order."""
+        opener: Token | None = None
+        for tok in self.tokens:
+            if tok.nesting == 1:
+                opener = tok
+            elif tok.type == "inline":
+                yield opener, tok
+
+    def texts(self) -> Iterator[TextRef]:
+        """Every `text` token a text rule may read; code, HTML, autolink URLs are not `text` here."""
+        for opener, inline in self.inlines():
+            block = opener.type if opener is not None else ""
+            children = inline.children or []
+            link_depth = 0
+            html_a = 0
+            auto = False
+            for i, child in enumerate(children):
+                t = child.type
+                if t == "link_open":
+                    link_depth += 1
+                    auto = child.info == "auto" or child.markup == "linkify"
+                elif t == "link_close":
+                    link_depth = max(0, link_depth - 1)
+                    auto = False
+                elif t == "html_inline":
+                    if re.match(r"<a[\s>]", child.content, re.IGNORECASE):
+                        html_a += 1
+                    elif re.match(r"</a\s*>", child.content, re.IGNORECASE):
+                        html_a = max(0, html_a - 1)
+                elif t == "text":
+                    in_link = link_depth > 0 or html_a > 0
+                    url_text = auto or (in_link and _looks_like_url(child.content))
+                    yield TextRef(inline, i, child, in_link, url_text, block)
+
+    def memo(self, key: str, factory: Callable[[], Any]) -> Any:
+        if key not in self._cache:
+            self._cache[key] = factory()
+        return self._cache[key]
+
+    def english(self) -> bool:
+        """Spelling rules use English dictionaries: only run them on English text."""
+
+        def decide() -> bool:
+            lang = (self.doc.meta.lang or "en").lower() if self.doc.meta else "en"
+            if not lang.startswith("en"):
+                return False
+            letters = [c for c in self.doc.body if c.isalpha()]
+            if not letters:
+                return False
+            ascii_letters = sum(1 for c in letters if c.isascii())
+            return ascii_letters / len(letters) > 0.9
+
+        return bool(self.memo("english", decide))
+
+
+_URLISH = re.compile(r"^\s*(?:[a-z][a-z0-9+.-]*:|www\.|[\w.-]+\.[a-z]{2,}(?:/|$))", re.IGNORECASE)
+
+
+def _looks_like_url(text: str) -> bool:
+    return bool(_URLISH.match(text)) or "@" in text
+
+
+# -- the run ---------------------------------------------------------------------------------------
+def plain_text(tokens: list[Token]) -> str:
+    """The text a reader sees (plus code and link targets), whitespace-collapsed, for safety checks."""
+    parts: list[str] = []
+
+    def visit(toks: list[Token]) -> None:
+        for tok in toks:
+            if tok.children:
+                visit(tok.children)
+            if tok.type in (
+                "text",
+                "code_inline",
+                "code_block",
+                "fence",
+                "html_block",
+                "html_inline",
+                "front_matter",
+            ):
+                parts.append(tok.content)
+            elif tok.type in ("softbreak", "hardbreak"):
+                parts.append(" ")
+            elif tok.type == "link_open":
+                parts.append(str(tok.attrs.get("href", "")))
+            elif tok.type == "image":
+                parts.append(str(tok.attrs.get("src", "")))
+            if tok.block:
+                parts.append(" ")
+
+    visit(tokens)
+    return " ".join("".join(parts).split())
+
+
+def run(doc: Document, options: NormalizeOptions) -> Document:
+    """Normalize `doc` in place and return it; never raises."""
+    started = time.perf_counter()
+    original = doc.body
+    try:
+        settings = resolve_settings(doc, options)
+    except Exception as exc:
+        doc.warn(ENGINE_CODE, f"normalizer settings ignored: {exc}")
+        from pipeline.normalize import NormalizeOptions as _Options
+
+        settings = resolve_settings(doc, _Options(use_config=False, theme_dir=options.theme_dir))
+    try:
+        tokens, env = markdown.parse(original)
+    except Exception as exc:  # markdown-it is robust, but a plugin might not be
+        doc.warn(ENGINE_CODE, f"cannot parse the Markdown, left unchanged: {exc}", doc.body_line)
+        return doc
+
+    ctx = RuleContext(doc, settings, tokens, env)
+    for rule in settings.rules:
+        ctx.rule = rule
+        try:
+            rule(ctx)
+        except Exception as exc:
+            log.debug("rule %s failed", rule.id, exc_info=True)
+            doc.warn(ENGINE_CODE, f"rule {rule.id} failed and was skipped: {exc!r}", doc.body_line)
+    ctx.rule = None
+
+    try:
+        body = markdown.render(tokens, env)
+        expected = plain_text(tokens)
+        reparsed, _ = markdown.parse(body)
+        if plain_text(reparsed) != expected:
+            raise ValueError("the rendered Markdown does not carry the same text as the edited tree")
+    except Exception as exc:
+        doc.warn(
+            ENGINE_CODE, f"normalized text failed the safety check, body left unchanged: {exc}", doc.body_line
+        )
+        doc.changes.extend(replace(c, applied=False) for c in ctx.changes)
+        return doc
+
+    if not original.endswith("\n") and body.endswith("\n") and original.strip():
+        pass  # canonical Markdown ends with a newline; that is formatting, recorded below
+    ctx.changes.extend(_format_changes(doc, original, body, ctx.changes))
+    ctx.changes.sort(key=lambda c: (c.line, c.column))
+    doc.changes.extend(ctx.changes)
+    doc.body = body
+    doc.artifacts.setdefault("normalize", {})["seconds"] = time.perf_counter() - started
+    return doc
+
+
+def _format_changes(doc: Document, before: str, after: str, recorded: list[Change]) -> list[Change]:
+    """FMT001 records for the lines the renderer changed that no rule has accounted for."""
+    old = before.split("\n")
+    new = after.split("\n")
+    while old and not old[-1].strip():
+        old.pop()
+    while new and not new[-1].strip():
+        new.pop()
+    touched = {c.line - doc.body_line for c in recorded}
+    out: list[Change] = []
+    matcher = difflib.SequenceMatcher(None, old, new, autojunk=False)
+    for tag, i1, i2, j1, j2 in matcher.get_opcodes():
+        if tag == "equal":
+            continue
+        if any(i1 <= t < max(i2, i1 + 1) for t in touched):
+            continue
+        a, b = old[i1:i2], new[j1:j2]
+        if not "".join(a).strip() and not "".join(b).strip():
+            continue  # blank lines only
+        if [x.rstrip() for x in a] == b:
+            message = "trailing whitespace removed"
+        elif [" ".join(x.split()) for x in a] == [" ".join(x.split()) for x in b]:
+            message = "runs of spaces reduced"
+        elif len(a) == len(b) and all(
+            re.sub(r"^(\s*)[*+]", r"\1-", x) == y for x, y in zip(a, b, strict=True)
+        ):
+            message = "list markers made consistent"
+        else:
+            message = "reformatted to canonical Markdown (rendered text unchanged)"
+        out.append(
+            Change(
+                rule=FORMAT_RULE,
+                path=doc.source,
+                line=doc.body_line + i1,
+                column=1,
+                before=_clip("\n".join(a)),
+                after=_clip("\n".join(b)),
+                message=message,
+                applied=True,
+            )
+        )
+    return out
+
+
+def _clip(text: str, limit: int = 300) -> str:
+    return text if len(text) <= limit else text[: limit - 1] + "…"

@@ -1,0 +1,1 @@
+"""Built-in normalizer rules, one module per family (structure, links, typos, typography)."""

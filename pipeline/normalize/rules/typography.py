@@ -1,0 +1,122 @@
+"""Typography rules: one quote style throughout, en dashes in number ranges."""
+
+from __future__ import annotations
+
+import re
+
+from pipeline.normalize.engine import RuleContext, TextRef
+from pipeline.normalize.registry import rule
+from pipeline.normalize.rules.links import protected_spans
+from pipeline.normalize.rules.typos import edit, prose
+
+_OPENERS = set(" \t\n([{“‘—–-/")
+_CURLY_TO_STRAIGHT = {"“": '"', "”": '"', "‘": "'", "’": "'"}
+
+
+def _curl(ref: TextRef, text: str, i: int, next_char: str) -> str | None:
+    """The curly form of the straight quote at `text[i]`, or None when it is not clearly a quote."""
+    q = text[i]
+    prev = text[i - 1] if i > 0 else (ref.previous_char() or " ")
+    nxt = text[i + 1] if i + 1 < len(text) else next_char
+    opening_context = prev in _OPENERS or prev == " "
+    if q == "'":
+        if prev.isdigit() and (nxt.isdigit() or nxt in ' "'):
+            return None  # feet and minutes (6'2"), not quotes
+        if prev.isalnum() and nxt.isalnum():
+            return "’"  # it's, don't, O'Neil
+        if opening_context and nxt.isdigit() and re.match(r"\d\ds\b", text[i + 1 : i + 4]):
+            return "’"  # the '90s
+        if opening_context and nxt not in " \t\n":
+            return "‘"
+        if not opening_context:
+            return "’"
+        return None
+    if prev.isdigit() and not nxt.isalpha():
+        return None  # inches (12")
+    if opening_context and nxt not in " \t\n":
+        return "“"
+    if not opening_context:
+        return "”"
+    return None
+
+
+def _next_char(ref: TextRef) -> str:
+    for child in (ref.inline.children or [])[ref.index + 1 :]:
+        if child.type in ("softbreak", "hardbreak"):
+            return " "
+        if child.content:
+            return child.content[0]
+        if child.type == "code_inline":
+            return "x"
+    return " "
+
+
+_WORDISH = re.compile(r"\S+")
+
+
+@rule("TYPG001")
+def quotes(ctx: RuleContext) -> None:
+    """Quotes and apostrophes follow one style (curly by default, or straight); no mixing."""
+    style = ctx.settings.quote_style
+    if style == "keep":
+        return
+    for ref in prose(ctx):
+        text = ref.token.content
+        if style == "straight":
+            if any(c in text for c in _CURLY_TO_STRAIGHT):
+                pattern = re.compile(r"\S*[“”‘’]\S*")
+                edit(
+                    ctx,
+                    ref,
+                    pattern,
+                    lambda m, t: (
+                        "".join(_CURLY_TO_STRAIGHT.get(c, c) for c in m.group(0)),
+                        "straight quotes",
+                        False,
+                    ),
+                )
+            continue
+        if "'" not in text and '"' not in text:
+            continue
+        spans = protected_spans(ctx, text)
+        nxt = _next_char(ref)
+        chars = list(text)
+        for i, c in enumerate(text):
+            if c in "'\"" and not any(s <= i < e for s, e in spans):
+                curled = _curl(ref, text, i, nxt)
+                if curled:
+                    chars[i] = curled
+        if chars == list(text):
+            continue
+        new_text = "".join(chars)
+        # One record per word that changed, so the report reads like a list of edits.
+        pieces: list[str] = []
+        pos = 0
+        for m in _WORDISH.finditer(text):
+            old, new = m.group(0), new_text[m.start() : m.end()]
+            if old == new:
+                continue
+            line0, col0 = ctx.locate(ref.inline, old)
+            if ctx.propose(line0, col0, old, new, "curly quotes"):
+                pieces += [text[pos : m.start()], new]
+                pos = m.end()
+        if pieces:
+            ref.token.content = "".join(pieces) + text[pos:]
+
+
+_RANGE = re.compile(r"(?<![\w.,/:#+-])(\d{1,4})-(\d{1,4})(?![\w/:+-]|[.,]\d)")
+
+
+@rule("TYPG002")
+def number_ranges(ctx: RuleContext) -> None:
+    """Number ranges take an en dash (`2-4 hours` → `2–4 hours`); dates and versions are left alone."""
+
+    def decide(m: re.Match[str], text: str) -> tuple[str, str, bool] | None:
+        a, b = m.group(1), m.group(2)
+        if int(a) >= int(b) or (len(a) == 4 and len(b) == 2) or a.startswith("0") or b.startswith("0"):
+            return None  # not a range (3-2), or a year-month (2021-11), or a code (01-02)
+        return f"{a}–{b}", "en dash in a number range", False
+
+    for ref in prose(ctx):
+        if "-" in ref.token.content:
+            edit(ctx, ref, _RANGE, decide)

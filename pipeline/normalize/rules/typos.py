@@ -1,0 +1,310 @@
+"""Typo and wording rules: spacing, doubled words, vocabulary terms, known misspellings, unknown words.
+
+Precision over recall. A wrong "correction" of a name or a product is worse than a missed typo, so:
+- only the `text` of prose is read (never code, HTML, URLs, e-mails, paths, identifiers, front matter);
+- vocabulary words are never corrected;
+- a capitalized word in mid-sentence is taken for a name: at most a suggestion;
+- an unknown word is only corrected with strong evidence (one close, frequent candidate that the
+  neighbouring words confirm through the bigram dictionary) and never when it occurs elsewhere in the
+  document or splits into two known words (`homeserver`, `meetpad`).
+"""
+
+from __future__ import annotations
+
+import re
+from collections import Counter
+from collections.abc import Callable
+
+from pipeline.normalize import lexicon
+from pipeline.normalize.engine import RuleContext, TextRef
+from pipeline.normalize.registry import rule
+from pipeline.normalize.rules.links import protected_spans
+
+# A word of prose: letters with inner apostrophes, not glued to paths, domains, identifiers or hyphens.
+WORD = re.compile(r"(?<![\w'’@#/\\.-])([A-Za-z]+(?:['’][A-Za-z]+)*)(?![\w@/\\-]|['’]\w|\.\w)")
+
+Decision = tuple[str, str, bool] | None  # (replacement, message, suggest) or None to leave it
+
+
+def edit(
+    ctx: RuleContext,
+    ref: TextRef,
+    pattern: re.Pattern[str],
+    decide: Callable[[re.Match[str], str], Decision],
+    *,
+    never_apply_when: Callable[[str], bool] | None = None,
+) -> None:
+    """Apply `decide` to every match of `pattern` in a text token, skipping protected spans."""
+    text = ref.token.content
+    spans = protected_spans(ctx, text)
+    pieces: list[str] = []
+    pos = 0
+    for m in pattern.finditer(text):
+        if any(s < m.end() and m.start() < e for s, e in spans):
+            continue
+        decision = decide(m, text)
+        if decision is None:
+            continue
+        new, message, suggest = decision
+        old = m.group(0)
+        line0, col0 = ctx.locate(ref.inline, old)
+        never = never_apply_when(new) if never_apply_when else False
+        if ctx.propose(line0, col0, old, new, message, suggest=suggest, never_apply=never):
+            pieces += [text[pos : m.start()], new]
+            pos = m.end()
+    if pieces:
+        ref.token.content = "".join(pieces) + text[pos:]
+
+
+def sentence_start(ref: TextRef, text: str, pos: int) -> bool:
+    """True when position `pos` of the token opens a sentence (or a block, or a list entry)."""
+    before = text[:pos].rstrip(" \t\"'“‘([*_")
+    if before:
+        return before[-1] in ".!?:"
+    prev = ref.previous_char()
+    return prev == "" or prev in ".!?:"
+
+
+def match_case(model: str, word: str) -> str:
+    if model.isupper() and len(model) > 1:
+        return word.upper()
+    if model[:1].isupper():
+        return word[:1].upper() + word[1:]
+    return word
+
+
+def prose(ctx: RuleContext) -> list[TextRef]:
+    return [r for r in ctx.texts() if not r.url_text]
+
+
+# -- TYPO001 ---------------------------------------------------------------------------------------
+
+_SPACE_BEFORE_PUNCT = re.compile(r"(?<=[\w)\]”’])( +)([,;:!?]|\.(?!\.))(?=\s|$)")
+_SPACE_RUN = re.compile(r"(?<=\S)( {2,})(?=\S)")
+
+
+@rule("TYPO001")
+def spacing(ctx: RuleContext) -> None:
+    """Spaces before punctuation and runs of spaces are removed (`Renski , Role` → `Renski, Role`)."""
+    english = ctx.english()  # French puts a space before : ; ! ? on purpose
+    for ref in prose(ctx):
+        if english:
+            edit(
+                ctx,
+                ref,
+                _SPACE_BEFORE_PUNCT,
+                lambda m, t: (m.group(2), "space before punctuation removed", False),
+            )
+        edit(ctx, ref, _SPACE_RUN, lambda m, t: (" ", "run of spaces reduced to one", False))
+
+
+# -- TYPO002 ---------------------------------------------------------------------------------------
+
+_DOUBLED = re.compile(r"(?<![\w'’-])([A-Za-z]+)(\s+)(\1)(?![\w'’-])", re.IGNORECASE)
+# Doubles that English uses on purpose ("what it is is", "had had", "that that").
+_LEGIT_DOUBLES = frozenset(
+    [
+        "had",
+        "that",
+        "is",
+        "do",
+        "bye",
+        "no",
+        "so",
+        "very",
+        "blah",
+        "ha",
+        "la",
+        "yada",
+        "tsk",
+        "knock",
+        "chop",
+        "wait",
+        "there",
+        "really",
+        "far",
+        "long",
+        "more",
+        "again",
+        "over",
+        "many",
+        "bla",
+        "win",
+        "go",
+        "well",
+        "now",
+    ]
+)
+
+
+@rule("TYPO002")
+def doubled_words(ctx: RuleContext) -> None:
+    """Doubled words are reduced to one ("with with" → "with"), keeping legitimate ones ("had had")."""
+
+    def decide(m: re.Match[str], text: str) -> Decision:
+        first, second = m.group(1), m.group(3)
+        if first.lower() in _LEGIT_DOUBLES or (first.isupper() and len(first) > 1):
+            return None
+        if first != second and not (first[0].isupper() and first[1:] == second[1:]):
+            return None  # "Walla Walla"-style names and case changes are left alone
+        if first[0].isupper() and first == second:
+            return None  # "Bora Bora", "Sirhan Sirhan": a name, not a typo
+        return first, f"doubled word {first!r}", False
+
+    for ref in prose(ctx):
+        edit(ctx, ref, _DOUBLED, decide)
+
+
+# -- TYPO003 ---------------------------------------------------------------------------------------
+
+
+@rule("TYPO003")
+def vocabulary_terms(ctx: RuleContext) -> None:
+    """Terms from the project and theme vocabulary get their preferred spelling (`Github` → `GitHub`)."""
+    vocab = ctx.vocabulary
+    pattern = vocab.pattern()
+    if pattern is None:
+        return
+
+    def decide(m: re.Match[str], text: str) -> Decision:
+        found = m.group(0)
+        preferred = vocab.terms.get(" ".join(found.split()).lower())
+        if preferred is None or " ".join(found.split()) == preferred:
+            return None
+        # An all-lower-case common word ("line" for LINE) may just be the word: only suggest then.
+        suggest = found.islower() and _common_word(ctx, found)
+        return preferred, f"preferred spelling {preferred!r}", suggest
+
+    for ref in prose(ctx):
+        edit(ctx, ref, pattern, decide)
+
+
+def _common_word(ctx: RuleContext, word: str) -> bool:
+    if not ctx.english():
+        return True
+    try:
+        return lexicon.speller().count(word) > 0
+    except Exception:
+        return True
+
+
+# -- TYPO004 ---------------------------------------------------------------------------------------
+
+
+@rule("TYPO004")
+def known_misspellings(ctx: RuleContext) -> None:
+    """Known misspellings from codespell's dictionary are corrected when the correction is unambiguous."""
+    if not ctx.english():
+        return
+    table = lexicon.codespell()
+    vocab = ctx.vocabulary
+
+    def decide(m: re.Match[str], text: str) -> Decision:
+        word = m.group(1)
+        entry = table.get(word.lower().replace("’", "'"))
+        if entry is None or vocab.protects(word) or (word.isupper() and len(word) > 1):
+            return None
+        fixes = [match_case(word, c) for c in entry.corrections]
+        if not fixes:
+            return None
+        name_like = word[0].isupper() and not sentence_start(ctx_ref[0], text, m.start())
+        if len(fixes) > 1 or not entry.fixable:
+            why = entry.reason or "several candidates"
+            return " / ".join(fixes), f"possible misspelling of {word!r} ({why})", True
+        if entry.rare:
+            return fixes[0], f"rare word {word!r}, often a misspelling of {fixes[0]!r}", True
+        if name_like:
+            return fixes[0], f"possible misspelling {word!r} (capitalized: may be a name)", True
+        return fixes[0], f"misspelling {word!r}", False
+
+    ctx_ref: list[TextRef] = []
+    for ref in prose(ctx):
+        ctx_ref[:] = [ref]
+        edit(ctx, ref, WORD, decide, never_apply_when=lambda new: " / " in new)
+
+
+# -- TYPO005 ---------------------------------------------------------------------------------------
+
+_MIN_LENGTH = 4
+_FREQUENT = 100_000  # corpus count of a candidate we trust as a real, common word
+
+
+@rule("TYPO005")
+def unknown_words(ctx: RuleContext) -> None:
+    """Unknown words one edit from exactly one frequent word are corrected when the context confirms it."""
+    if not ctx.english():
+        return
+    speller = lexicon.speller()
+    table = lexicon.codespell()
+    vocab = ctx.vocabulary
+    counts: Counter[str] = ctx.memo(
+        "word-counts", lambda: Counter(w.lower() for w in WORD.findall(ctx.doc.body))
+    )
+
+    variants = lexicon.spelling_variants()
+
+    def decide(m: re.Match[str], text: str) -> Decision:
+        word = m.group(1)
+        lw = word.lower()
+        if (
+            not word.islower()
+            or len(word) < _MIN_LENGTH
+            or "'" in word
+            or "’" in word
+            or speller.known(lw)
+            or lw in table
+            or vocab.protects(word)
+            or counts[lw] > 1
+            or _compound(speller, lw)
+        ):
+            return None
+        candidates = [
+            c
+            for c in speller.candidates(lw, 1)
+            if c[1] == 1 and not _inflection(lw, c[0]) and variants.get(c[0]) != lw
+        ]
+        if not candidates:
+            return None
+        prev_word, next_word = _neighbours(text, m.start(), m.end())
+        confirmed = [
+            c for c in candidates if c[2] >= _FREQUENT and _in_context(speller, prev_word, c[0], next_word)
+        ]
+        if len(confirmed) == 1:
+            return confirmed[0][0], f"unknown word {word!r}; {confirmed[0][0]!r} fits the context", False
+        names = [c[0] for c in sorted(candidates, key=lambda c: -c[2])[:3]]
+        return " / ".join(names), f"unknown word {word!r}", True
+
+    for ref in prose(ctx):
+        edit(ctx, ref, WORD, decide, never_apply_when=lambda new: " / " in new)
+
+
+def _inflection(word: str, candidate: str) -> bool:
+    # `collaboratory` vs `collaborator`: another form of a long word, not a typo (but `whoe` → `who` is).
+    return (word.startswith(candidate) or candidate.startswith(word)) and min(len(word), len(candidate)) >= 6
+
+
+def _compound(speller: lexicon.Speller, word: str) -> bool:
+    for k in range(3, len(word) - 2):
+        if speller.count(word[:k]) >= _FREQUENT and speller.count(word[k:]) >= _FREQUENT:
+            return True
+    return False
+
+
+_NEIGHBOUR = re.compile(r"[A-Za-z]+")
+
+
+def _neighbours(text: str, start: int, end: int) -> tuple[str, str]:
+    before = _NEIGHBOUR.findall(text[max(0, start - 40) : start])
+    after = _NEIGHBOUR.findall(text[end : end + 40])
+    # Only words in the same clause count as context.
+    gap_before = text[max(0, start - 3) : start]
+    gap_after = text[end : end + 3]
+    prev_word = before[-1] if before and not re.search(r"[.,;:!?()]", gap_before) else ""
+    next_word = after[0] if after and not re.search(r"[.,;:!?()]", gap_after) else ""
+    return prev_word, next_word
+
+
+def _in_context(speller: lexicon.Speller, prev_word: str, candidate: str, next_word: str) -> bool:
+    return bool(prev_word and speller.bigram(prev_word, candidate)) or bool(
+        next_word and speller.bigram(candidate, next_word)
+    )
