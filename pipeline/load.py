@@ -33,7 +33,13 @@ def decode(data: bytes, path: Path) -> tuple[str, str | None]:
             raise LoadError("is a binary file, not Markdown text", path) from exc
         from charset_normalizer import from_bytes
 
-        best = from_bytes(data).best()
+        results = from_bytes(data)
+        best = results.best()
+        if best is not None:
+            # Single-byte Latin code pages often tie; windows-1252 is by far the most common legacy
+            # encoding of Western web text (HTML5 even reads "latin-1" as it), so it wins ties.
+            tied = [m for m in results if m.percent_chaos == best.percent_chaos and m.encoding == "cp1252"]
+            best = tied[0] if tied else best
         if best is None:
             line = data[: exc.start].count(b"\n") + 1
             raise LoadError("is not UTF-8 and its encoding could not be detected", path, line) from exc
@@ -49,12 +55,15 @@ def split_front_matter(text: str, path: Path) -> tuple[dict[str, Any], str, int]
         raw, body = handler.split(text)
     except ValueError:  # an opening --- with no closing one: a thematic break, not front matter
         return {}, text, 1
+    if body.startswith("\n"):  # the newline that ends the closing "---" line
+        body = body[1:]
     body_line = text[: len(text) - len(body)].count("\n") + 1
     try:
         data = handler.load(raw)
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
-        line = mark.line + 2 if mark is not None else 1  # +1 for 1-based, +1 for the opening ---
+        # The raw block starts right after the opening "---" on line 1, so its line 0 is file line 1.
+        line = mark.line + 1 if mark is not None else 1
         problem = getattr(exc, "problem", None) or str(exc).splitlines()[0]
         salvaged = _salvage_simple_mapping(raw)
         if salvaged is None:
@@ -82,6 +91,8 @@ def _salvage_simple_mapping(raw: str) -> dict[str, Any] | None:
         if not sep or line[:1].isspace() or not re.fullmatch(r"[A-Za-z_][\w-]*", key):
             return None
         value = value.strip()
+        if value.startswith(("[", "{", "&", "*", "!", "|", ">")):
+            return None  # structured YAML that is broken: guessing would change its meaning
         if len(value) >= 2 and value[0] == value[-1] and value[0] in "\"'":
             value = value[1:-1]
         result[key] = value

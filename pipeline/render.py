@@ -12,12 +12,13 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
-from urllib.parse import unquote, urlsplit
+from urllib.parse import quote, unquote, urlsplit
 
 from pipeline.document import Document
 from pipeline.errors import WriterError
 
 READER = "commonmark_x"
+_URI_SAFE = "!#$%&'()*+,-./:;=?@[]_~"
 _SCHEME = re.compile(r"^[a-zA-Z][a-zA-Z0-9+.-]*:")
 
 
@@ -31,15 +32,21 @@ class Heading:
 def run_pandoc(source: str, to: str, *, fmt: str = "json", args: list[str] | None = None,
                outputfile: Path | None = None, document: Document | None = None) -> str:
     """Call the pandoc that pypandoc-binary ships. Failures become WriterError naming the document."""
+    import contextlib
+
     import pypandoc
 
+    from pipeline.logcapture import warnings_into
+
+    capture = warnings_into(document, "pypandoc", "PANDOC", "pandoc") if document else contextlib.nullcontext()
     try:
-        return pypandoc.convert_text(
-            # --sandbox: pandoc may read only the files named on its command line, never what a
-            # document points at; images the document may use are embedded by `embed_images`.
-            source, to, format=fmt, extra_args=list(args or []),
-            outputfile=str(outputfile) if outputfile else None, sandbox=True,
-        )
+        with capture:
+            return pypandoc.convert_text(
+                # --sandbox: pandoc may read only the files named on its command line, never what a
+                # document points at; images the document may use are embedded by `embed_images`.
+                source, to, format=fmt, extra_args=list(args or []),
+                outputfile=str(outputfile) if outputfile else None, sandbox=True,
+            )
     except RuntimeError as exc:
         message = " ".join(str(exc).split())[:300]
         raise WriterError(f"pandoc failed: {message}", document.source if document else None) from exc
@@ -104,6 +111,16 @@ def _is_local_target(url: str) -> bool:
     return not url.startswith("#") and not _SCHEME.match(url) and not url.startswith("//")
 
 
+def valid_uri(url: str) -> str:
+    """Percent-encode what RFC 3986 does not allow (spaces, a second '#', …) without changing meaning.
+
+    Browsers accept `https://matrix.to/#/#room:server`; EPUB readers and EPUBCheck do not.
+    """
+    base, hash_mark, fragment = url.partition("#")
+    base = quote(base, safe=_URI_SAFE)
+    return base + (hash_mark + quote(fragment, safe=_URI_SAFE.replace("#", "")) if hash_mark else "")
+
+
 def check_links(ast: dict[str, Any], document: Document) -> dict[str, Any]:
     """Unwrap links no reader can follow (a relative path to nothing, an unknown #anchor) and say so.
 
@@ -135,7 +152,10 @@ def check_links(ast: dict[str, Any], document: Document) -> dict[str, Any]:
                 return None
             reason = f"{url!r} is neither a web address nor a file beside the document"
         else:
-            return None
+            valid = valid_uri(url)
+            if valid == url:
+                return None
+            return {"t": "Link", "c": [node["c"][0], inlines, [valid, node["c"][2][1]]]}
         document.warn("REND001", f"link to {reason}; kept its text without the link",
                       line=document.line_of(f"]({url}"))
         return {"t": "Span", "c": [["", ["unlinked"], []], inlines]}

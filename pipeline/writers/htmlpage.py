@@ -7,8 +7,9 @@ from typing import TYPE_CHECKING
 from markupsafe import Markup
 
 from pipeline import __version__
-from pipeline.render import Heading, document_outline, embedded_ast_json, run_pandoc
+from pipeline.render import Heading, document_outline, embedded_ast_json, pandoc_ast, run_pandoc
 from pipeline.resources import data_uri
+from pipeline.sanitize import clean_html, report_raw_html
 
 if TYPE_CHECKING:
     from pipeline.document import Document
@@ -34,10 +35,10 @@ def body_html(document: Document) -> str:
     """The document body as an HTML fragment, one <section> per heading (cached)."""
     cached = document.artifacts.get("body_html")
     if cached is None:
-        cached = document.artifacts["body_html"] = run_pandoc(
-            embedded_ast_json(document), "html5", args=["--section-divs", "--wrap=none", "--mathml"],
-            document=document,
-        )
+        html = run_pandoc(embedded_ast_json(document), "html5", args=["--section-divs", "--wrap=none", "--mathml"],
+                          document=document)
+        report_raw_html(pandoc_ast(document), document)
+        cached = document.artifacts["body_html"] = clean_html(html)
     return cached
 
 

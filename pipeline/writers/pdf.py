@@ -2,16 +2,13 @@
 
 from __future__ import annotations
 
-import logging
-from contextlib import contextmanager
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from pipeline.logcapture import warnings_into
 from pipeline.writers.htmlpage import build_page
 
 if TYPE_CHECKING:
-    from collections.abc import Iterator
-
     from pipeline.document import Document
     from pipeline.theme import Theme
     from pipeline.writers import WriteOptions, WriteResult
@@ -31,32 +28,14 @@ def restricted_fetcher(roots: list[Path]) -> Any:
             if target is None:
                 raise ValueError(f"blocked {url.split(':', 1)[0]} URL (network access is off): {url[:80]}")
             if not is_allowed(target, roots):
-                raise ValueError(f"blocked file outside the document and theme folders: {url[:120]}")
+                inside = any(target.is_relative_to(root.resolve()) for root in roots)
+                reason = "no such file" if inside else "blocked: outside the document and theme folders"
+                raise ValueError(f"{reason}: {url[:120]}")
             if target.stat().st_size > MAX_RESOURCE_BYTES:
                 raise ValueError(f"file is larger than the resource size limit: {target.name}")
             return super().fetch(target.as_uri(), headers)
 
     return RestrictedFetcher(timeout=5, allow_redirects=False)
-
-
-@contextmanager
-def collect_weasyprint_warnings(document: Document) -> Iterator[None]:
-    """Turn WeasyPrint's log warnings into document diagnostics instead of stderr noise."""
-
-    class Collector(logging.Handler):
-        def emit(self, record: logging.LogRecord) -> None:
-            message = " ".join(record.getMessage().split())[:300]
-            document.warn("PDF001", f"WeasyPrint: {message}")
-
-    logger = logging.getLogger("weasyprint")
-    handler = Collector(level=logging.WARNING)
-    logger.addHandler(handler)
-    propagate, logger.propagate = logger.propagate, False
-    try:
-        yield
-    finally:
-        logger.removeHandler(handler)
-        logger.propagate = propagate
 
 
 class PdfWriter:
@@ -71,7 +50,7 @@ class PdfWriter:
 
         html = build_page(document, theme, template="print.html.j2", stylesheet="print.css.j2")
         roots = [document.base_dir, theme.root, theme.default_root, *{f.path.parent for f in theme.fonts}]
-        with collect_weasyprint_warnings(document):
+        with warnings_into(document, "weasyprint", "PDF001", "WeasyPrint"):
             rendered = weasyprint.HTML(
                 string=html, base_url=str(document.base_dir.resolve()) + "/",
                 url_fetcher=restricted_fetcher(roots),
