@@ -1,0 +1,39 @@
+# Two commands do all the set-up on a fresh machine (see README):
+#   make run    install what is missing, then convert everything in input/ to dist/ in every format
+#   make test   install what is missing (test tools included), then run the test suite
+VENV ?= .venv
+PYTHON ?= python3
+BIN := $(VENV)/bin
+
+.PHONY: run test lint bench clean
+
+run: $(VENV)/.run-installed
+	@bash scripts/system-deps run
+	$(BIN)/convert input/ --to all -o dist
+
+test: $(VENV)/.test-installed
+	@bash scripts/system-deps test
+	$(BIN)/ruff check pipeline tests
+	$(BIN)/python -m pytest
+
+lint: $(VENV)/.test-installed
+	$(BIN)/ruff check pipeline tests
+
+bench: $(VENV)/.test-installed
+	@bash scripts/system-deps run
+	$(BIN)/python bench/run.py
+
+$(VENV)/.run-installed: pyproject.toml
+	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e .
+	@touch $@
+
+$(VENV)/.test-installed: pyproject.toml
+	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e '.[test]'
+	@touch $@ $(VENV)/.run-installed
+
+clean:
+	rm -rf dist

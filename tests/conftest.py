@@ -1,0 +1,64 @@
+"""Shared fixtures: the seed converted once per session, and helpers for external checkers."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+REPO = Path(__file__).resolve().parent.parent
+SEED = REPO / "input" / "openinfra-annual-report-2021.md"
+CORPUS = REPO.parent / "shared" / "corpus"
+IN_CI = os.environ.get("CI", "").lower() in ("1", "true", "yes")
+
+# Article and part headings of the seed that every format must carry.
+SEED_HEADINGS = [
+    "Note from the Chair of the OpenInfra Foundation Board of Directors",
+    "OpenInfra Project Updates",
+    "Kata Containers",
+    "StarlingX",
+    "OpenDev",
+    "OpenInfra Community & Mentoring Programs",
+    "Project Teams Gathering (PTG)",
+]
+
+
+def require_tool(name: str) -> str:
+    """Path of an external program; skip (locally) or fail (in CI, which installs it) without it."""
+    path = shutil.which(name)
+    if path:
+        return path
+    message = f"{name} is not installed (make test installs it when run as root)"
+    if IN_CI:
+        pytest.fail(message)
+    pytest.skip(message)
+
+
+def run_cli(*args: str, cwd: Path | None = None, env: dict[str, str] | None = None,
+            timeout: float = 300) -> subprocess.CompletedProcess[str]:
+    """Run `python -m pipeline` as a user would."""
+    return subprocess.run(
+        [sys.executable, "-m", "pipeline", *args], capture_output=True, text=True,
+        cwd=cwd or REPO, env={**os.environ, **(env or {})}, timeout=timeout,
+    )
+
+
+@pytest.fixture(scope="session")
+def seed_outputs(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
+    """The seed converted to every format with the default theme, through the CLI."""
+    out = tmp_path_factory.mktemp("seed-dist")
+    result = run_cli(str(SEED), "--to", "all", "-o", str(out))
+    assert result.returncode == 0, result.stderr
+    outputs = {p.suffix.lstrip("."): p for p in out.iterdir() if p.suffix in (".pdf", ".docx", ".epub", ".html")}
+    assert set(outputs) == {"pdf", "docx", "epub", "html"}, sorted(p.name for p in out.iterdir())
+    return outputs
+
+
+def corpus_files() -> list[Path]:
+    if not CORPUS.is_dir():
+        return []
+    return sorted(p for p in CORPUS.iterdir() if p.suffix in (".md", ".markdown"))

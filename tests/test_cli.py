@@ -1,0 +1,107 @@
+"""The convert command as a user runs it: help, version, formats, folders and one-line errors."""
+
+from __future__ import annotations
+
+import pytest
+
+from conftest import REPO, SEED, run_cli
+from pipeline import __version__
+
+SMALL = "---\ntitle: Small report\nsubtitle: A test\n---\n# Part one\n\n## An article\n\nSome text.\n"
+
+
+def _assert_one_line_error(result, *needles: str) -> None:
+    lines = [line for line in result.stderr.splitlines() if line.strip()]
+    assert len(lines) == 1, result.stderr
+    assert lines[0].startswith("convert: error: ")
+    assert "Traceback" not in result.stderr
+    for needle in needles:
+        assert needle in lines[0], lines[0]
+
+
+def test_help_lists_registered_writers():
+    result = run_cli("--help")
+    assert result.returncode == 0
+    for name in ("pdf", "docx", "epub", "html"):
+        assert name in result.stdout
+    assert "--to" in result.stdout and "--out-dir" in result.stdout and "--theme" in result.stdout
+
+
+def test_version():
+    result = run_cli("--version")
+    assert result.returncode == 0
+    assert result.stdout.strip() == f"convert {__version__}"
+
+
+def test_missing_file(tmp_path):
+    out = tmp_path / "out"
+    result = run_cli(str(tmp_path / "nope.md"), "--to", "pdf", "-o", str(out))
+    assert result.returncode == 2
+    _assert_one_line_error(result, "nope.md", "no such file")
+    assert not out.exists()
+
+
+@pytest.mark.parametrize("formats", ["pdfx", "pdf,odt"])
+def test_unknown_format(tmp_path, formats):
+    out = tmp_path / "out"
+    result = run_cli(str(SEED), "--to", formats, "-o", str(out))
+    assert result.returncode == 2
+    _assert_one_line_error(result, "unknown output format")
+    assert not out.exists()
+
+
+def test_unknown_theme(tmp_path):
+    out = tmp_path / "out"
+    result = run_cli(str(SEED), "--to", "html", "--theme", "nosuch", "-o", str(out))
+    assert result.returncode == 2
+    _assert_one_line_error(result, "unknown theme 'nosuch'", "openinfra")
+    assert not out.exists()
+
+
+def test_unreadable_front_matter_names_file_and_line(tmp_path):
+    source = tmp_path / "broken.md"
+    source.write_text("---\ntitle: ok\nauthors: [one, two\n---\n# Body\n", encoding="utf-8")
+    out = tmp_path / "out"
+    result = run_cli(str(source), "--to", "pdf", "-o", str(out))
+    assert result.returncode == 1
+    _assert_one_line_error(result, "broken.md:", "front matter")
+    assert not out.exists() or not any(out.iterdir())
+
+
+def test_front_matter_that_is_not_a_mapping(tmp_path):
+    source = tmp_path / "list.md"
+    source.write_text("---\n- a\n- b\n---\nText\n", encoding="utf-8")
+    result = run_cli(str(source), "--to", "html", "-o", str(tmp_path / "out"))
+    assert result.returncode == 1
+    _assert_one_line_error(result, "list.md:2", "mapping")
+
+
+def test_folder_converts_every_markdown_file(tmp_path):
+    folder = tmp_path / "reports"
+    folder.mkdir()
+    for name in ("one", "two"):
+        (folder / f"{name}.md").write_text(SMALL, encoding="utf-8")
+    (folder / "notes.txt").write_text("not markdown", encoding="utf-8")
+    out = tmp_path / "out"
+    result = run_cli(str(folder), "--to", "html,docx", "-o", str(out))
+    assert result.returncode == 0, result.stderr
+    assert sorted(p.name for p in out.iterdir()) == ["one.docx", "one.html", "two.docx", "two.html"]
+
+
+def test_several_formats_and_default_theme(tmp_path):
+    source = tmp_path / "small.md"
+    source.write_text(SMALL, encoding="utf-8")
+    out = tmp_path / "out"
+    result = run_cli(str(source), "--to", "pdf,docx,epub", "--theme", "default", "-o", str(out))
+    assert result.returncode == 0, result.stderr
+    assert sorted(p.name for p in out.iterdir()) == ["small.docx", "small.epub", "small.pdf"]
+    assert "wrote" in result.stdout
+
+
+def test_python_m_pipeline_is_the_same_program():
+    import subprocess
+
+    result = subprocess.run([str(REPO / ".venv" / "bin" / "convert"), "--version"], capture_output=True, text=True)
+    if result.returncode != 0:
+        pytest.skip("the convert script is not installed in .venv")
+    assert result.stdout == run_cli("--version").stdout

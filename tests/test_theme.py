@@ -1,0 +1,84 @@
+"""Themes: brand.yml is the single source; the default theme proves nothing is hard-coded."""
+
+from __future__ import annotations
+
+import shutil
+
+import pytest
+
+from conftest import REPO
+from pipeline.errors import ThemeError
+from pipeline.theme import available_themes, load_theme
+
+
+def test_shipped_themes_load_with_packaged_fonts():
+    assert {"default", "openinfra"} <= set(available_themes())
+    for name in ("default", "openinfra"):
+        theme = load_theme(name)
+        assert theme.fonts, name
+        assert all(face.path.is_file() and "site-packages" in str(face.path) for face in theme.fonts)
+        assert theme.tokens["logo"] and theme.tokens["logo"].is_file()
+
+
+def test_tokens_resolve_palette_names():
+    tokens = load_theme("openinfra").tokens
+    assert tokens["color"]["primary"] == "#E2173E"
+    assert tokens["color"]["cover_background"] == "#1B2A3A"  # `navy` in defaults.pipeline.cover
+    assert tokens["font"]["headings"] == "Inter"
+    assert tokens["page"]["width"] == "210mm"
+
+
+def test_themes_differ():
+    a, b = load_theme("openinfra").tokens, load_theme("default").tokens
+    assert a["color"]["primary"] != b["color"]["primary"]
+    assert a["font"]["base"] != b["font"]["base"]
+    assert a["page"]["size"] != b["page"]["size"]
+
+
+def test_unknown_theme_lists_the_known_ones():
+    with pytest.raises(ThemeError, match="unknown theme 'nope'.*openinfra"):
+        load_theme("nope")
+
+
+def test_theme_by_path_overrides_templates_of_default(tmp_path):
+    theme_dir = tmp_path / "styles" / "custom"
+    shutil.copytree(REPO / "styles" / "openinfra", theme_dir)
+    (tmp_path / "styles" / "default").symlink_to(REPO / "styles" / "default")
+    (theme_dir / "templates").mkdir()
+    (theme_dir / "templates" / "screen.css.j2").write_text("main { color: {{ theme.color.primary }}; }")
+    theme = load_theme(str(theme_dir))
+    assert theme.render("screen.css.j2") == "main { color: #E2173E; }"
+    assert "@page" in theme.render("print.css.j2")  # falls back to the default theme's template
+
+
+def test_font_not_installed_is_a_clear_error(tmp_path):
+    theme_dir = tmp_path / "styles" / "broken"
+    theme_dir.mkdir(parents=True)
+    (theme_dir / "brand.yml").write_text(
+        "typography:\n  fonts:\n    - family: Comic Neue Extra\n      source: google\n", encoding="utf-8"
+    )
+    with pytest.raises(ThemeError, match="not installed as a font package"):
+        load_theme(str(theme_dir))
+
+
+def test_file_fonts_must_stay_inside_the_theme(tmp_path):
+    theme_dir = tmp_path / "styles" / "escape"
+    theme_dir.mkdir(parents=True)
+    (theme_dir / "brand.yml").write_text(
+        "typography:\n  fonts:\n    - family: Evil\n      source: file\n      files:\n"
+        "        - path: ../../../etc/passwd.ttf\n", encoding="utf-8"
+    )
+    with pytest.raises(ThemeError, match="inside the theme folder"):
+        load_theme(str(theme_dir))
+
+
+def test_templates_autoescape_document_text(tmp_path):
+    from pipeline.document import Document, Metadata
+    from pipeline.writers.htmlpage import build_page
+
+    source = tmp_path / "x.md"
+    source.write_text("Body text\n", encoding="utf-8")
+    document = Document(source=source, meta=Metadata(title="<script>alert(1)</script> {{7*7}}"), body="Body text\n")
+    html = build_page(document, load_theme("openinfra"), template="page.html.j2", stylesheet="screen.css.j2")
+    assert "<script>alert(1)</script>" not in html
+    assert "&lt;script&gt;alert(1)&lt;/script&gt; {{7*7}}" in html
