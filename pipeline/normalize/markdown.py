@@ -46,6 +46,24 @@ def _render_front_matter(node: RenderTreeNode, context: RenderContext) -> str:
     return f"{node.markup}\n{node.content}{node.markup}" if node.content else f"{node.markup}\n{node.markup}"
 
 
+_TICK_BOX = re.compile(r"^\[([ xX])\](?![(\[:])", flags=re.MULTILINE)
+
+
+def _escape_tick_box(text: str, node: RenderTreeNode, context: RenderContext) -> str:
+    # mdformat-gfm escapes every line-initial `[x]`, which also breaks a link whose text is "x"
+    # (`[x](url)` → `\[x\](url)`); only a bare tick box needs escaping.
+    return _TICK_BOX.sub(r"\[\g<1>\]", text)
+
+
+def _gfm_renderers() -> SimpleNamespace:
+    import mdformat.plugins
+
+    gfm = mdformat.plugins.PARSER_EXTENSIONS["gfm"]
+    postprocessors = dict(gfm.POSTPROCESSORS)
+    postprocessors["paragraph"] = _escape_tick_box
+    return SimpleNamespace(CHANGES_AST=False, RENDERERS=gfm.RENDERERS, POSTPROCESSORS=postprocessors)
+
+
 _OWN_PLUGIN = SimpleNamespace(
     CHANGES_AST=False,
     RENDERERS={f"container_{DIV}": _render_div, "front_matter": _render_front_matter},
@@ -77,7 +95,7 @@ def parser() -> MarkdownIt:
     # want that done (and recorded) by the LINK rules instead.
     md.options["parser_extension"] = [
         extensions["tables"],
-        extensions["gfm"],
+        _gfm_renderers(),
         extensions["footnote"],
         _OWN_PLUGIN,
     ]

@@ -183,6 +183,10 @@ def find_urls(text: str) -> list[tuple[int, int, str, str]]:
     return out
 
 
+def url_spans(text: str) -> list[tuple[int, int]]:
+    return [(s, e) for s, e, _, _ in find_urls(text)]
+
+
 def protected_spans(ctx: RuleContext, text: str) -> list[tuple[int, int]]:
     """Spans of `text` that word rules must not touch: URLs, domains, e-mails, paths, handles."""
     key = "spans:" + text

@@ -225,10 +225,12 @@ def outline(ctx: RuleContext) -> None:
         return
     used = sorted({tk.heading_level(toks[i]) for i in idx})
     rank = {lvl: n + 1 for n, lvl in enumerate(used)}
-    prev = 0
+    # MD001 only limits increments: the first heading keeps its rank (articles before the first
+    # part stay articles), every later one is at most one level below the one before it.
+    prev: int | None = None
     for i in idx:
         old = tk.heading_level(toks[i])
-        new = min(rank[old], prev + 1)
+        new = rank[old] if prev is None else min(rank[old], prev + 1)
         prev = new
         if new == old:
             continue

@@ -6,7 +6,7 @@ import re
 
 from pipeline.normalize.engine import RuleContext, TextRef
 from pipeline.normalize.registry import rule
-from pipeline.normalize.rules.links import protected_spans
+from pipeline.normalize.rules.links import url_spans
 from pipeline.normalize.rules.typos import edit, prose
 
 _OPENERS = set(" \t\n([{“‘—–-/")
@@ -78,7 +78,7 @@ def quotes(ctx: RuleContext) -> None:
             continue
         if "'" not in text and '"' not in text:
             continue
-        spans = protected_spans(ctx, text)
+        spans = url_spans(text)
         nxt = _next_char(ref)
         chars = list(text)
         for i, c in enumerate(text):
@@ -119,4 +119,4 @@ def number_ranges(ctx: RuleContext) -> None:
 
     for ref in prose(ctx):
         if "-" in ref.token.content:
-            edit(ctx, ref, _RANGE, decide)
+            edit(ctx, ref, _RANGE, decide, urls_only=True)

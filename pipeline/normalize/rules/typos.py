@@ -18,7 +18,7 @@ from collections.abc import Callable
 from pipeline.normalize import lexicon
 from pipeline.normalize.engine import RuleContext, TextRef
 from pipeline.normalize.registry import rule
-from pipeline.normalize.rules.links import protected_spans
+from pipeline.normalize.rules.links import protected_spans, url_spans
 
 # A word of prose: letters with inner apostrophes, not glued to paths, domains, identifiers or hyphens.
 WORD = re.compile(r"(?<![\w'’@#/\\.-])([A-Za-z]+(?:['’][A-Za-z]+)*)(?![\w@/\\-]|['’]\w|\.\w)")
@@ -33,10 +33,14 @@ def edit(
     decide: Callable[[re.Match[str], str], Decision],
     *,
     never_apply_when: Callable[[str], bool] | None = None,
+    urls_only: bool = False,
 ) -> None:
-    """Apply `decide` to every match of `pattern` in a text token, skipping protected spans."""
+    """Apply `decide` to every match of `pattern` in a text token, skipping protected spans.
+
+    Word rules skip URLs, paths and identifiers; `urls_only` (for typography) skips URLs and e-mails.
+    """
     text = ref.token.content
-    spans = protected_spans(ctx, text)
+    spans = url_spans(text) if urls_only else protected_spans(ctx, text)
     pieces: list[str] = []
     pos = 0
     for m in pattern.finditer(text):
