@@ -16,10 +16,15 @@ CORPUS = REPO.parent / "shared" / "corpus"
 THEME = REPO / "styles" / "openinfra"
 
 
-def make_doc(body: str, title: str = "Test Document", source: Path | None = None, lang: str = "en",
-             body_line: int = 1) -> Document:
-    return Document(source=source or Path("/nonexistent/test.md"), meta=Metadata(title=title, lang=lang),
-                    body=body, body_line=body_line)
+def make_doc(
+    body: str, title: str = "Test Document", source: Path | None = None, lang: str = "en", body_line: int = 1
+) -> Document:
+    return Document(
+        source=source or Path("/nonexistent/test.md"),
+        meta=Metadata(title=title, lang=lang),
+        body=body,
+        body_line=body_line,
+    )
 
 
 def options(*enable: str, **kw: object) -> NormalizeOptions:

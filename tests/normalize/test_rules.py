@@ -16,8 +16,16 @@ CASES = [
     ("HEAD001", "## ***Both***\n", "## Both\n"),
     ("HEAD002", "# Test Document\n\n## Part\n", "## Part\n"),
     ("HEAD002", "# Another Title\n\n## Part\n", "# Another Title\n\n## Part\n"),
-    ("HEAD003", "## Part\n\n**A Pseudo Heading**\n\nText here.\n", "## Part\n\n### A Pseudo Heading\n\nText here.\n"),
-    ("HEAD003", "**Note:** bold lead-in, then text.\n\nMore.\n", "**Note:** bold lead-in, then text.\n\nMore.\n"),
+    (
+        "HEAD003",
+        "## Part\n\n**A Pseudo Heading**\n\nText here.\n",
+        "## Part\n\n### A Pseudo Heading\n\nText here.\n",
+    ),
+    (
+        "HEAD003",
+        "**Note:** bold lead-in, then text.\n\nMore.\n",
+        "**Note:** bold lead-in, then text.\n\nMore.\n",
+    ),
     ("HEAD003", "**A whole sentence in bold.**\n\nMore.\n", "**A whole sentence in bold.**\n\nMore.\n"),
     (
         "HEAD003",
@@ -26,7 +34,11 @@ CASES = [
     ),
     ("HEAD004", "### Part\n\n#### Article\n\n### Part 2\n", "# Part\n\n## Article\n\n# Part 2\n"),
     ("HEAD004", "# A\n\n### Skipped\n\n## B\n", "# A\n\n## Skipped\n\n## B\n"),
-    ("HEAD004", "#### Article first\n\n### Part\n\n#### Article\n", "## Article first\n\n# Part\n\n## Article\n"),
+    (
+        "HEAD004",
+        "#### Article first\n\n### Part\n\n#### Article\n",
+        "## Article first\n\n# Part\n\n## Article\n",
+    ),
     ("STRU001", "- More OpenInfra\\\n- Two\n", "- More OpenInfra\n- Two\n"),
     ("STRU001", "Text\n\n\\\n\nMore\n", "Text\n\nMore\n"),
     ("STRU001", "Escaped \\\\\n", "Escaped \\\\\n"),
@@ -40,7 +52,8 @@ CASES = [
     (
         "STRU004",
         "## Heading\n\nSamuel de Medeiros Queiroz, Program Coordinator\n\nText.\n",
-        '## Heading\n\n::: {.byline custom-style="Byline"}\nSamuel de Medeiros Queiroz, Program Coordinator\n:::\n\nText.\n',
+        '## Heading\n\n::: {.byline custom-style="Byline"}\n'
+        "Samuel de Medeiros Queiroz, Program Coordinator\n:::\n\nText.\n",
     ),
     (
         "STRU004",
@@ -48,7 +61,11 @@ CASES = [
         '## Heading\n\n::: {.byline custom-style="Byline"}\nOpenStack Technical Committee\n:::\n\nText.\n',
     ),
     ("STRU004", "## Heading\n\nThis is a sentence, really.\n", "## Heading\n\nThis is a sentence, really.\n"),
-    ("STRU004", "## Heading\n\nText first.\n\nJane Doe, Editor\n", "## Heading\n\nText first.\n\nJane Doe, Editor\n"),
+    (
+        "STRU004",
+        "## Heading\n\nText first.\n\nJane Doe, Editor\n",
+        "## Heading\n\nText first.\n\nJane Doe, Editor\n",
+    ),
     # Links
     ("LINK001", "[x](https//example.com/a)\n", "[x](https://example.com/a)\n"),
     ("LINK001", "[x](htps://example.com)\n", "[x](https://example.com)\n"),
@@ -72,7 +89,11 @@ CASES = [
         "(see https://en.wikipedia.org/wiki/Foo_(bar)).\n",
         "(see <https://en.wikipedia.org/wiki/Foo_(bar)>).\n",
     ),
-    ("LINK004", "Edit README.md and setup.py, then ASP.NET.\n", "Edit README.md and setup.py, then ASP.NET.\n"),
+    (
+        "LINK004",
+        "Edit README.md and setup.py, then ASP.NET.\n",
+        "Edit README.md and setup.py, then ASP.NET.\n",
+    ),
     ("LINK004", "[already](https://x.org) <https://y.org>\n", "[already](https://x.org) <https://y.org>\n"),
     # Typos and wording
     ("TYPO001", "Anton Renski , Technical Coordinator\n", "Anton Renski, Technical Coordinator\n"),
@@ -85,21 +106,39 @@ CASES = [
     ("TYPO004", "The training was very sucessful.\n", "The training was very successful.\n"),
     ("TYPO004", "Sucessful training.\n", "Successful training.\n"),
     ("TYPO004", "made to accomodate changes\n", "made to accommodate changes\n"),
-    ("TYPO004", "the `sucessful` code and http://x.org/sucessful\n", "the `sucessful` code and http://x.org/sucessful\n"),
-    ("TYPO005", "Sunday Mgbogu from Lagos whoe added support\n", "Sunday Mgbogu from Lagos who added support\n"),
-    ("TYPO005", "Dylan Zapzalka and Kafilat Adeleke joined.\n", "Dylan Zapzalka and Kafilat Adeleke joined.\n"),
+    (
+        "TYPO004",
+        "the `sucessful` code and http://x.org/sucessful\n",
+        "the `sucessful` code and http://x.org/sucessful\n",
+    ),
+    (
+        "TYPO005",
+        "Sunday Mgbogu from Lagos whoe added support\n",
+        "Sunday Mgbogu from Lagos who added support\n",
+    ),
+    (
+        "TYPO005",
+        "Dylan Zapzalka and Kafilat Adeleke joined.\n",
+        "Dylan Zapzalka and Kafilat Adeleke joined.\n",
+    ),
     ("TYPO005", "the homeserver and meetpad rooms\n", "the homeserver and meetpad rooms\n"),
     ("TYPO005", "the favourite colour of the centres\n", "the favourite colour of the centres\n"),
     # Typography
-    ('TYPG001', 'the "Great Resignation", it\'s\n', "the “Great Resignation”, it’s\n"),
+    ("TYPG001", 'the "Great Resignation", it\'s\n', "the “Great Resignation”, it’s\n"),
     ("TYPG001", "the 'edgeworker' node in the '90s\n", "the ‘edgeworker’ node in the ’90s\n"),
     ("TYPG001", 'a 12" pizza and `"code"`\n', 'a 12" pizza and `"code"`\n'),
     ("TYPG002", "in 2-4 hour increments, 1990-2021\n", "in 2–4 hour increments, 1990–2021\n"),
-    ("TYPG002", "on 2021-11-17, COVID-19, 2021-11, v1.2-3, score 3-2\n", "on 2021-11-17, COVID-19, 2021-11, v1.2-3, score 3-2\n"),
+    (
+        "TYPG002",
+        "on 2021-11-17, COVID-19, 2021-11, v1.2-3, score 3-2\n",
+        "on 2021-11-17, COVID-19, 2021-11, v1.2-3, score 3-2\n",
+    ),
 ]
 
 
-@pytest.mark.parametrize(("rule_id", "before", "after"), CASES, ids=[f"{c[0]}-{i}" for i, c in enumerate(CASES)])
+@pytest.mark.parametrize(
+    ("rule_id", "before", "after"), CASES, ids=[f"{c[0]}-{i}" for i, c in enumerate(CASES)]
+)
 def test_rule_before_after(rule_id: str, before: str, after: str) -> None:
     doc = run(before, rule_id)
     assert doc.body == after
@@ -153,7 +192,8 @@ def test_vocabulary_terms(tmp_path) -> None:
     vocab.write_text("# names\nGitHub\nKata Containers\nLINE\n")
     doc = run(
         "Hosted on Github and github.com/x; kata containers; the line ends.\n",
-        "TYPO003", vocabulary=(vocab,),
+        "TYPO003",
+        vocabulary=(vocab,),
     )
     assert doc.body == "Hosted on GitHub and github.com/x; Kata Containers; the line ends.\n"
     # "line" is a common word: only a suggestion, never applied by default.
@@ -188,11 +228,11 @@ def test_word_elsewhere_in_document_is_never_corrected() -> None:
 
 def test_straight_quote_style() -> None:
     doc = run("“Quoted” and it’s fine\n", "TYPG001", quote_style="straight")
-    assert doc.body == "\"Quoted\" and it's fine\n"
+    assert doc.body == '"Quoted" and it\'s fine\n'
 
 
 def test_keep_quote_style() -> None:
-    doc = run("\"Quoted\" and it’s fine\n", "TYPG001", quote_style="keep")
+    doc = run('"Quoted" and it’s fine\n', "TYPG001", quote_style="keep")
     assert doc.changes == []
 
 

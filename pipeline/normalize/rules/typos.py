@@ -83,7 +83,7 @@ def prose(ctx: RuleContext) -> list[TextRef]:
 
 # -- TYPO001 ---------------------------------------------------------------------------------------
 
-_SPACE_BEFORE_PUNCT = re.compile(r"(?<=[\w)\]”’])( +)([,;:!?]|\.(?!\.))(?=\s|$)")
+_SPACE_BEFORE_PUNCT = re.compile(r"(?<=[\w)\]”’\"'])( +)([,;:!?]|\.(?!\.))(?=\s|$)")
 _SPACE_RUN = re.compile(r"(?<=\S)( {2,})(?=\S)")
 
 
@@ -100,63 +100,6 @@ def spacing(ctx: RuleContext) -> None:
                 lambda m, t: (m.group(2), "space before punctuation removed", False),
             )
         edit(ctx, ref, _SPACE_RUN, lambda m, t: (" ", "run of spaces reduced to one", False))
-
-
-# -- TYPO002 ---------------------------------------------------------------------------------------
-
-_DOUBLED = re.compile(r"(?<![\w'’-])([A-Za-z]+)(\s+)(\1)(?![\w'’-])", re.IGNORECASE)
-# Doubles that English uses on purpose ("what it is is", "had had", "that that").
-_LEGIT_DOUBLES = frozenset(
-    [
-        "had",
-        "that",
-        "is",
-        "do",
-        "bye",
-        "no",
-        "so",
-        "very",
-        "blah",
-        "ha",
-        "la",
-        "yada",
-        "tsk",
-        "knock",
-        "chop",
-        "wait",
-        "there",
-        "really",
-        "far",
-        "long",
-        "more",
-        "again",
-        "over",
-        "many",
-        "bla",
-        "win",
-        "go",
-        "well",
-        "now",
-    ]
-)
-
-
-@rule("TYPO002")
-def doubled_words(ctx: RuleContext) -> None:
-    """Doubled words are reduced to one ("with with" → "with"), keeping legitimate ones ("had had")."""
-
-    def decide(m: re.Match[str], text: str) -> Decision:
-        first, second = m.group(1), m.group(3)
-        if first.lower() in _LEGIT_DOUBLES or (first.isupper() and len(first) > 1):
-            return None
-        if first != second and not (first[0].isupper() and first[1:] == second[1:]):
-            return None  # "Walla Walla"-style names and case changes are left alone
-        if first[0].isupper() and first == second:
-            return None  # "Bora Bora", "Sirhan Sirhan": a name, not a typo
-        return first, f"doubled word {first!r}", False
-
-    for ref in prose(ctx):
-        edit(ctx, ref, _DOUBLED, decide)
 
 
 # -- TYPO003 ---------------------------------------------------------------------------------------
@@ -312,3 +255,64 @@ def _in_context(speller: lexicon.Speller, prev_word: str, candidate: str, next_w
     return bool(prev_word and speller.bigram(prev_word, candidate)) or bool(
         next_word and speller.bigram(candidate, next_word)
     )
+
+
+# -- TYPO002: after the spelling rules, so `the teh` → `the the` → `the` in one run ---
+
+_DOUBLED = re.compile(r"(?<![\w'’-])([A-Za-z]+)((?:\s+\1)+)(?![\w'’-])", re.IGNORECASE)
+# Doubles that English uses on purpose ("what it is is", "had had", "that that").
+_LEGIT_DOUBLES = frozenset(
+    [
+        "had",
+        "that",
+        "is",
+        "do",
+        "bye",
+        "no",
+        "so",
+        "very",
+        "blah",
+        "ha",
+        "la",
+        "yada",
+        "tsk",
+        "knock",
+        "chop",
+        "wait",
+        "there",
+        "really",
+        "far",
+        "long",
+        "more",
+        "again",
+        "over",
+        "many",
+        "bla",
+        "win",
+        "go",
+        "well",
+        "now",
+    ]
+)
+
+
+@rule("TYPO002")
+def doubled_words(ctx: RuleContext) -> None:
+    """Doubled words are reduced to one ("with with" → "with"), keeping legitimate ones ("had had")."""
+
+    def decide(m: re.Match[str], text: str) -> Decision:
+        first = m.group(1)
+        repeats = m.group(2).split()
+        second = repeats[0]
+        if any(r != second for r in repeats):
+            return None
+        if first.lower() in _LEGIT_DOUBLES or (first.isupper() and len(first) > 1):
+            return None
+        if first != second and not (first[0].isupper() and first[1:] == second[1:]):
+            return None  # "Walla Walla"-style names and case changes are left alone
+        if first[0].isupper() and first == second:
+            return None  # "Bora Bora", "Sirhan Sirhan": a name, not a typo
+        return first, f"doubled word {first!r}", False
+
+    for ref in prose(ctx):
+        edit(ctx, ref, _DOUBLED, decide)

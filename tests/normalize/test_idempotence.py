@@ -1,0 +1,113 @@
+"""Idempotence and robustness: CommonMark spec examples and generated Markdown."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from .helpers import HERE, run
+
+SPEC = json.loads((HERE / "fixtures" / "commonmark_spec.json").read_text(encoding="utf-8"))
+
+
+def test_commonmark_spec_examples_never_crash_and_are_idempotent() -> None:
+    failures = []
+    fallbacks = 0
+    for example in SPEC:
+        once = run(example["markdown"])
+        fallbacks += any(d.code == "NORM000" for d in once.diagnostics)
+        twice = run(once.body)
+        if twice.body != once.body:
+            failures.append(example["example"])
+    assert failures == []
+    # The safety net may keep a pathological example unchanged, but it must stay the exception.
+    assert fallbacks <= 10
+
+
+WORDS = st.sampled_from(
+    [
+        "the",
+        "teh",
+        "with",
+        "with",
+        "a",
+        "sucessful",
+        "Zuul",
+        "OpenStack",
+        "Github",
+        "whoe",
+        "2-4",
+        '"quoted"',
+        "it's",
+        "example.org/path",
+        "https://x.org/a_(b)",
+        "mail@example.org",
+        "`code`",
+        "*em*",
+        "**strong**",
+        "[link](openinfra.dev/x)",
+        "%255E",
+        ",",
+        " ,",
+        "Name",
+        "&amp;",
+        "\\",
+        "<b>x</b>",
+    ]
+)
+LINE = st.lists(WORDS, min_size=1, max_size=12).map(" ".join)
+
+
+@st.composite
+def documents(draw: st.DrawFn) -> str:
+    blocks = []
+    for _ in range(draw(st.integers(1, 8))):
+        kind = draw(
+            st.sampled_from(["heading", "para", "list", "bold", "byline", "code", "quote", "wrapped"])
+        )
+        line = draw(LINE)
+        if kind == "heading":
+            blocks.append("#" * draw(st.integers(1, 6)) + " " + draw(st.sampled_from(["", "**"])) + line)
+        elif kind == "list":
+            items = draw(st.lists(LINE, min_size=1, max_size=4))
+            blocks.append("\n".join(draw(st.sampled_from(["* ", "- ", "1. "])) + i for i in items))
+        elif kind == "bold":
+            blocks.append(f"**{line}**" + draw(st.sampled_from(["", "\\", "  "])))
+        elif kind == "byline":
+            blocks.append("Jane Doe, " + line)
+        elif kind == "code":
+            blocks.append("```\n" + line + "\n```")
+        elif kind == "quote":
+            blocks.append("> " + line)
+        elif kind == "wrapped":
+            blocks.append(line + "\n" + draw(LINE))
+        else:
+            blocks.append(line)
+    return "\n\n".join(blocks) + "\n"
+
+
+@settings(max_examples=100, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(documents())
+def test_generated_markdown_is_idempotent(text: str) -> None:
+    once = run(text)
+    twice = run(once.body)
+    assert twice.body == once.body
+
+
+@settings(max_examples=100, deadline=None)
+@given(st.text(alphabet=st.characters(codec="utf-8"), max_size=200))
+def test_arbitrary_text_never_raises(text: str) -> None:
+    once = run(text)
+    assert isinstance(once.body, str)
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["", "\n", "# \n", "**\n", "::: {.byline}\n:::\n", "[x]()\n", "- \\\n", "\\\n", "| a |\n|---|\n| b |\n"],
+)
+def test_edge_cases_are_idempotent(text: str) -> None:
+    once = run(text)
+    assert run(once.body).body == once.body
