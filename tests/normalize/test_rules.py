@@ -29,8 +29,8 @@ CASES = [
     ("HEAD003", "**A whole sentence in bold.**\n\nMore.\n", "**A whole sentence in bold.**\n\nMore.\n"),
     (
         "HEAD003",
-        "#### Article\n\nJane Doe, Editor\n\ntext\n\n**Second Article**\\\nJohn Roe, Writer\n\nbody\n",
-        "#### Article\n\nJane Doe, Editor\n\ntext\n\n#### Second Article\n\nJohn Roe, Writer\n\nbody\n",
+        "#### Article\n\nJane Doe, Editor\n\ntext\n\n**Introducing: Part II**\\\nJohn Roe, Writer\n\nbody\n",
+        "#### Article\n\nJane Doe, Editor\n\ntext\n\n#### Introducing: Part II\n\nJohn Roe, Writer\n\nbody\n",
     ),
     ("HEAD004", "### Part\n\n#### Article\n\n### Part 2\n", "# Part\n\n## Article\n\n# Part 2\n"),
     ("HEAD004", "# A\n\n### Skipped\n\n## B\n", "# A\n\n## Skipped\n\n## B\n"),
@@ -38,6 +38,16 @@ CASES = [
         "HEAD004",
         "#### Article first\n\n### Part\n\n#### Article\n",
         "## Article first\n\n# Part\n\n## Article\n",
+    ),
+    (
+        "HEAD003",
+        "Thanks.\n\n**Thierry Carrez**\\\nGeneral Manager, OpenInfra Foundation\n\nMore.\n",
+        "Thanks.\n\n**Thierry Carrez**\\\nGeneral Manager, OpenInfra Foundation\n\nMore.\n",
+    ),
+    (
+        "HEAD003",
+        "## Part\n\n**First**\n\nText.\n\n**Second**\n\nText.\n",
+        "## Part\n\n### First\n\nText.\n\n### Second\n\nText.\n",
     ),
     ("STRU001", "- More OpenInfra\\\n- Two\n", "- More OpenInfra\n- Two\n"),
     ("STRU001", "Text\n\n\\\n\nMore\n", "Text\n\nMore\n"),
@@ -128,6 +138,7 @@ CASES = [
     ("TYPG001", "the 'edgeworker' node in the '90s\n", "the ‘edgeworker’ node in the ’90s\n"),
     ("TYPG001", 'a 12" pizza and `"code"`\n', 'a 12" pizza and `"code"`\n'),
     ("TYPG002", "in 2-4 hour increments, 1990-2021\n", "in 2–4 hour increments, 1990–2021\n"),
+    ("TYPG002", "IEEE 754-2019 and IEEE: 754-2019\n", "IEEE 754-2019 and IEEE: 754-2019\n"),
     (
         "TYPG002",
         "on 2021-11-17, COVID-19, 2021-11, v1.2-3, score 3-2\n",

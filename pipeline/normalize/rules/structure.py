@@ -165,15 +165,18 @@ def pseudo_headings(ctx: RuleContext) -> None:
             continue
         title_kids, rest = split
         title_text = tk.text_of(title_kids).strip()
-        following = (
-            tk.text_of(rest)
-            if rest
-            else (
-                tk.text_of(toks[i + 4].children)
-                if toks[i + 3].type == "paragraph_open" and i + 4 < len(toks)
-                else ""
-            )
-        )
+        if rest and looks_like_byline(f"{title_text}, {tk.text_of(rest)}"):
+            # "**Name**\ Role, Organization": a signature or byline, not a heading.
+            i += 1
+            continue
+        if rest:
+            following = tk.text_of(rest)
+        elif toks[i + 3].type == "paragraph_open" and i + 4 < len(toks):
+            following = tk.text_of(toks[i + 4].children)
+        else:
+            following = ""
+        # Pseudo-headings are siblings of each other: one level below the last real heading, or at
+        # the article level when a byline follows (the bold line opens a new article).
         level = article_level if looks_like_byline(following) and article_level else min(current_level + 1, 6)
         line0, before = _source(ctx, tok)
         if not ctx.propose(
@@ -191,7 +194,6 @@ def pseudo_headings(ctx: RuleContext) -> None:
             rest_map = [map_[0] + 1, map_[1]] if map_ else None
             new += tk.paragraph(rest, 0, rest_map)
         toks[i : i + 3] = new
-        current_level = level
         i += len(new)
 
 

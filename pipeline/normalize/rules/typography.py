@@ -104,6 +104,7 @@ def quotes(ctx: RuleContext) -> None:
             ref.token.content = "".join(pieces) + text[pos:]
 
 
+_STANDARD = re.compile(r"\b[A-Z]{2,}[\s:/-]*$")
 _RANGE = re.compile(r"(?<![\w.,/:#+-])(\d{1,4})-(\d{1,4})(?![\w/:+-]|[.,]\d)")
 
 
@@ -115,6 +116,9 @@ def number_ranges(ctx: RuleContext) -> None:
         a, b = m.group(1), m.group(2)
         if int(a) >= int(b) or (len(a) == 4 and len(b) == 2) or a.startswith("0") or b.startswith("0"):
             return None  # not a range (3-2), or a year-month (2021-11), or a code (01-02)
+        if _STANDARD.search(text, 0, m.start()):
+            return None  # a standard's number and year: IEEE 754-2019, ISO 8601-1
+
         return f"{a}–{b}", "en dash in a number range", False
 
     for ref in prose(ctx):

@@ -60,6 +60,25 @@ def edit(
         ref.token.content = "".join(pieces) + text[pos:]
 
 
+def glued(ref: TextRef, text: str, m: re.Match[str]) -> bool:
+    """True when the match is part of a word split by markup (`**K**ubernetes`, `` `x`ing ``)."""
+    if m.start() == 0 and ref.previous_char()[-1:].isalnum():
+        return True
+    return m.end() == len(text) and next_char(ref)[:1].isalnum()
+
+
+def next_char(ref: TextRef) -> str:
+    """The character just after this token in its inline, or ' ' at the end of the block."""
+    for child in (ref.inline.children or [])[ref.index + 1 :]:
+        if child.type in ("softbreak", "hardbreak"):
+            return " "
+        if child.content:
+            return child.content[0]
+        if child.type in ("code_inline", "image"):
+            return "x"
+    return " "
+
+
 def sentence_start(ref: TextRef, text: str, pos: int) -> bool:
     """True when position `pos` of the token opens a sentence (or a block, or a list entry)."""
     before = text[:pos].rstrip(" \t\"'“‘([*_")
@@ -135,6 +154,8 @@ def _common_word(ctx: RuleContext, word: str) -> bool:
         return True
 
 
+_NEXT_CAPITAL = re.compile(r"\s+[A-Z]")
+
 # -- TYPO004 ---------------------------------------------------------------------------------------
 
 
@@ -154,7 +175,12 @@ def known_misspellings(ctx: RuleContext) -> None:
         fixes = [match_case(word, c) for c in entry.corrections]
         if not fixes:
             return None
-        name_like = word[0].isupper() and not sentence_start(ctx_ref[0], text, m.start())
+        if glued(ctx_ref[0], text, m):
+            return None
+        # Mid-sentence capitals are names; so is a capital followed by another ("Brin Zhang").
+        name_like = word[0].isupper() and (
+            not sentence_start(ctx_ref[0], text, m.start()) or bool(_NEXT_CAPITAL.match(text, m.end()))
+        )
         if len(fixes) > 1 or not entry.fixable:
             why = entry.reason or "several candidates"
             return " / ".join(fixes), f"possible misspelling of {word!r} ({why})", True
@@ -184,8 +210,11 @@ def unknown_words(ctx: RuleContext) -> None:
     speller = lexicon.speller()
     table = lexicon.codespell()
     vocab = ctx.vocabulary
+    # A doubled word ("whoe whoe") counts once, or the doubled-word rule would change the verdict
+    # on the next run.
     counts: Counter[str] = ctx.memo(
-        "word-counts", lambda: Counter(w.lower() for w in WORD.findall(ctx.doc.body))
+        "word-counts",
+        lambda: Counter(w.lower() for w in WORD.findall(_DOUBLED.sub(r"\1", ctx.doc.body))),
     )
 
     variants = lexicon.spelling_variants()
@@ -208,26 +237,79 @@ def unknown_words(ctx: RuleContext) -> None:
         candidates = [
             c
             for c in speller.candidates(lw, 1)
-            if c[1] == 1 and not _inflection(lw, c[0]) and variants.get(c[0]) != lw
+            if c[1] == 1 and not _inflection(lw, c[0]) and variants.get(c[0]) != lw and not _variant(lw, c[0])
         ]
         if not candidates:
             return None
         prev_word, next_word = _neighbours(text, m.start(), m.end())
+        if glued(ref_holder[0], text, m):
+            return None
         confirmed = [
-            c for c in candidates if c[2] >= _FREQUENT and _in_context(speller, prev_word, c[0], next_word)
+            c
+            for c in candidates
+            if c[2] >= _FREQUENT
+            and _typo_shaped(lw, c[0])
+            and _in_context(speller, prev_word, c[0], next_word)
         ]
         if len(confirmed) == 1:
             return confirmed[0][0], f"unknown word {word!r}; {confirmed[0][0]!r} fits the context", False
-        names = [c[0] for c in sorted(candidates, key=lambda c: -c[2])[:3]]
+        if len(candidates) > 2:
+            return None  # too many look-alikes to suggest anything useful
+        names = [c[0] for c in sorted(candidates, key=lambda c: -c[2])]
         return " / ".join(names), f"unknown word {word!r}", True
 
+    ref_holder: list[TextRef] = []
     for ref in prose(ctx):
+        ref_holder[:] = [ref]
         edit(ctx, ref, WORD, decide, never_apply_when=lambda new: " / " in new)
 
 
 def _inflection(word: str, candidate: str) -> bool:
     # `collaboratory` vs `collaborator`: another form of a long word, not a typo (but `whoe` → `who` is).
     return (word.startswith(candidate) or candidate.startswith(word)) and min(len(word), len(candidate)) >= 6
+
+
+_VARIANT_PAIRS = (("our", "or"), ("re", "er"), ("ise", "ize"), ("yse", "yze"), ("ll", "l"), ("ogue", "og"))
+
+
+def _variant(word: str, candidate: str) -> bool:
+    """British/American pairs the variant dictionary misses (`rumors`/`rumours`): not typos."""
+    for a, b in _VARIANT_PAIRS:
+        for x, y in ((word, candidate), (candidate, word)):
+            if a in x and any(x[:i] + b + x[i + len(a) :] == y for i in _find_all(x, a)):
+                return True
+    return False
+
+
+def _find_all(text: str, sub: str) -> list[int]:
+    return [i for i in range(len(text)) if text.startswith(sub, i)]
+
+
+_QWERTY = ("qwertyuiop", "asdfghjkl", "zxcvbnm")
+_KEY_POS = {ch: (r, c) for r, row in enumerate(_QWERTY) for c, ch in enumerate(row)}
+
+
+def _adjacent_keys(a: str, b: str) -> bool:
+    if a not in _KEY_POS or b not in _KEY_POS:
+        return False
+    (r1, c1), (r2, c2) = _KEY_POS[a], _KEY_POS[b]
+    return abs(r1 - r2) <= 1 and abs(c1 - c2) <= 1
+
+
+def _typo_shaped(word: str, candidate: str) -> bool:
+    """One edit a typist makes: a missing or extra letter, two letters swapped, or a neighbouring key.
+
+    `semver` → `server` is one substitution too, but m and r are far apart: not a slip of the finger.
+    """
+    if abs(len(word) - len(candidate)) == 1:
+        return True
+    if len(word) != len(candidate):
+        return False
+    diff = [i for i, (x, y) in enumerate(zip(word, candidate, strict=True)) if x != y]
+    if len(diff) == 2 and diff[1] == diff[0] + 1:
+        i = diff[0]
+        return word[i] == candidate[i + 1] and word[i + 1] == candidate[i]
+    return len(diff) == 1 and _adjacent_keys(word[diff[0]], candidate[diff[0]])
 
 
 def _compound(speller: lexicon.Speller, word: str) -> bool:
