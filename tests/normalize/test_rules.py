@@ -200,14 +200,18 @@ def test_unfixable_links_are_reported_with_line_and_reason() -> None:
 
 def test_vocabulary_terms(tmp_path) -> None:
     vocab = tmp_path / "vocabulary.txt"
-    vocab.write_text("# names\nGitHub\nKata Containers\nLINE\n")
+    vocab.write_text("# names\nGitHub\nKata Containers\nLINE\nCeph\n")
     doc = run(
-        "Hosted on Github and github.com/x; kata containers; the line ends.\n",
+        "Hosted on Github and github.com/x; Kata containers; the line ends; CEPH.\n\n"
+        "THE SOFTWARE IS PROVIDED AS IS BY CEPH AND ITS CONTRIBUTORS.\n",
         "TYPO003",
         vocabulary=(vocab,),
     )
-    assert doc.body == "Hosted on GitHub and github.com/x; Kata Containers; the line ends.\n"
-    # "line" is a common word: only a suggestion, never applied by default.
+    assert doc.body == (
+        "Hosted on GitHub and github.com/x; Kata Containers; the line ends; Ceph.\n\n"
+        "THE SOFTWARE IS PROVIDED AS IS BY CEPH AND ITS CONTRIBUTORS.\n"
+    )
+    # All lower case ("line", or a package name like "nodepool"): only a suggestion.
     [line] = [c for c in doc.changes if c.before == "line"]
     assert not line.applied
 

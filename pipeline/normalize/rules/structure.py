@@ -209,6 +209,9 @@ def _pseudo_heading_split(kids: list[Token]) -> tuple[list[Token], list[Token]] 
     if span is None or head[0].type != "strong_open":
         return None
     inner = tk.strip_edges(head[1:-1])
+    # `***Title***`, `****Title****`: the heading keeps none of the wrapping emphasis (as HEAD001).
+    while (inner_span := tk.wrapping_emphasis(inner)) is not None:
+        inner = tk.strip_edges(inner[inner_span[0] + 1 : inner_span[1]])
     text = tk.text_of(inner).strip()
     words = text.split()
     if not text or len(text) > 100 or len(words) > 14 or text[-1] in ".,;:!?" or not text[0].isalnum():

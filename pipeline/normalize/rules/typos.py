@@ -135,23 +135,24 @@ def vocabulary_terms(ctx: RuleContext) -> None:
     def decide(m: re.Match[str], text: str) -> Decision:
         found = m.group(0)
         preferred = vocab.terms.get(" ".join(found.split()).lower())
-        if preferred is None or " ".join(found.split()) == preferred:
+        if preferred is None or " ".join(found.split()) == preferred or glued(holder[0], text, m):
             return None
-        # An all-lower-case common word ("line" for LINE) may just be the word: only suggest then.
-        suggest = found.islower() and _common_word(ctx, found)
+        if found.isupper() and not preferred.isupper() and _shouting(text):
+            return None  # legal notices and banners in capitals keep their capitals
+        # All lower case is how package and command names are written (`openstacksdk`, `nodepool`),
+        # and may be a plain word ("line" for LINE): only suggest. Mixed case (`Github`) is a slip.
+        suggest = found.islower() and not preferred.islower()
         return preferred, f"preferred spelling {preferred!r}", suggest
 
+    holder: list[TextRef] = []
     for ref in prose(ctx):
+        holder[:] = [ref]
         edit(ctx, ref, pattern, decide)
 
 
-def _common_word(ctx: RuleContext, word: str) -> bool:
-    if not ctx.english():
-        return True
-    try:
-        return lexicon.speller().count(word) > 0
-    except Exception:
-        return True
+def _shouting(text: str) -> bool:
+    letters = [c for c in text if c.isalpha()]
+    return len(letters) >= 12 and sum(c.isupper() for c in letters) > 0.6 * len(letters)
 
 
 _NEXT_CAPITAL = re.compile(r"\s+[A-Z]")
