@@ -46,6 +46,36 @@ def decode(data: bytes, path: Path) -> tuple[str, str | None]:
         return str(best), best.encoding
 
 
+class _FrontMatterLoader(yaml.SafeLoader):
+    """PyYAML's safe loader, except that an impossible date (2016-19-17) stays text instead of raising.
+
+    Website front matter is hand-edited; one typo in a table cell must not make a page unreadable.
+    """
+
+    invalid_dates: list[tuple[int, str]]
+
+    def construct_yaml_timestamp(self, node: yaml.Node) -> Any:
+        try:
+            return super().construct_yaml_timestamp(node)
+        except ValueError:
+            self.invalid_dates.append((node.start_mark.line + 1, str(node.value)))
+            return str(node.value)
+
+
+_FrontMatterLoader.add_constructor("tag:yaml.org,2002:timestamp", _FrontMatterLoader.construct_yaml_timestamp)
+
+
+def _load_yaml(raw: str) -> tuple[Any, list[tuple[int, str]]]:
+    invalid_dates: list[tuple[int, str]] = []
+
+    def loader(stream: str) -> _FrontMatterLoader:
+        instance = _FrontMatterLoader(stream)
+        instance.invalid_dates = invalid_dates
+        return instance
+
+    return YAMLHandler().load(raw, Loader=loader), invalid_dates
+
+
 def split_front_matter(text: str, path: Path) -> tuple[dict[str, Any], str, int]:
     """Split off the YAML front matter; return (mapping, body, 1-based line where the body starts)."""
     handler = YAMLHandler()  # python-frontmatter's handler loads with yaml's SafeLoader
@@ -59,7 +89,7 @@ def split_front_matter(text: str, path: Path) -> tuple[dict[str, Any], str, int]
         body = body[1:]
     body_line = text[: len(text) - len(body)].count("\n") + 1
     try:
-        data = handler.load(raw)
+        data, invalid_dates = _load_yaml(raw)
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         # The raw block starts right after the opening "---" on line 1, so its line 0 is file line 1.
@@ -72,16 +102,19 @@ def split_front_matter(text: str, path: Path) -> tuple[dict[str, Any], str, int]
         return salvaged, body, body_line
     if data is None:
         return {}, body, body_line
+    if isinstance(data, dict) and invalid_dates:
+        data["__invalid_dates__"] = invalid_dates
     if not isinstance(data, dict):
         raise LoadError(f"front matter must be a mapping of keys to values, not {type(data).__name__}", path, 2)
     return data, body, body_line
 
 
 def _salvage_simple_mapping(raw: str) -> dict[str, Any] | None:
-    """Read front matter made only of `key: value` lines, as static-site generators often accept.
+    """Read front matter made of one-line `key: value` entries, as static-site generators accept.
 
-    Such blocks fail strict YAML when a value holds ': ' (e.g. `title: Filters: how`). Anything
-    more structured than flat lines is not guessed at.
+    Such blocks fail strict YAML when a plain value holds ': ' (`title: Filters: how`). Each line
+    is read as YAML on its own; a line that still fails keeps its value as text, unless the value
+    starts like a YAML structure (a list, a map, an anchor …), which we do not guess at.
     """
     result: dict[str, Any] = {}
     for line in raw.splitlines():
@@ -90,11 +123,16 @@ def _salvage_simple_mapping(raw: str) -> dict[str, Any] | None:
         key, sep, value = line.partition(":")
         if not sep or line[:1].isspace() or not re.fullmatch(r"[A-Za-z_][\w-]*", key):
             return None
+        try:
+            parsed, _ = _load_yaml(line)
+        except yaml.YAMLError:
+            parsed = None
+        if isinstance(parsed, dict) and len(parsed) == 1:
+            result.update(parsed)
+            continue
         value = value.strip()
-        if value.startswith(("[", "{", "&", "*", "!", "|", ">")):
-            return None  # structured YAML that is broken: guessing would change its meaning
-        if len(value) >= 2 and value[0] == value[-1] and value[0] in "\"'":
-            value = value[1:-1]
+        if value.startswith(("[", "{", "&", "*", "!", "|", ">", '"', "'")):
+            return None
         result[key] = value
     return result or None
 
@@ -116,12 +154,15 @@ def load_document(path: Path, *, default_publisher: str | None = None, max_bytes
         text = text.replace("\x00", "\ufffd")
     front_matter, body, body_line = split_front_matter(text, path)
     salvage_note = front_matter.pop("__salvaged__", None)
+    invalid_dates = front_matter.pop("__invalid_dates__", [])
     meta = map_metadata(front_matter, body, default_publisher=default_publisher)
     document = Document(source=path, meta=meta, body=body, body_line=body_line, front_matter=front_matter)
     if encoding_note:
         document.warn("LOAD001", f"file is not UTF-8; read it as {encoding_note}")
     if salvage_note:
         document.warn("LOAD002", f"front matter is not strict YAML ({salvage_note}); read it as plain key: value lines")
+    for line, value in invalid_dates:
+        document.warn("LOAD004", f"front matter value {value!r} is not a valid date; kept as text", line=line)
     if not front_matter.get("title") and not front_matter.get("seo"):
         document.info("LOAD003", f"no title in front matter; using {meta.title!r}")
     return document

@@ -19,6 +19,7 @@ from pipeline.errors import WriterError
 
 READER = "commonmark_x"
 _URI_SAFE = "!#$%&'()*+,-./:;=?@[]_~"
+_HTML_ID = re.compile(r"""\b(?:id|name)\s*=\s*["']([^"']+)["']""", re.IGNORECASE)
 _SCHEME = re.compile(r"^[a-zA-Z][a-zA-Z0-9+.-]*:")
 
 
@@ -121,6 +122,11 @@ def valid_uri(url: str) -> str:
     return base + (hash_mark + quote(fragment, safe=_URI_SAFE.replace("#", "")) if hash_mark else "")
 
 
+def _already_reported(document: Document, url: str) -> bool:
+    # The normalizer reports the links it cannot fix (LINK…); saying it twice is noise.
+    return any(d.code.startswith("LINK") and url in d.message for d in document.diagnostics)
+
+
 def check_links(ast: dict[str, Any], document: Document) -> dict[str, Any]:
     """Unwrap links no reader can follow (a relative path to nothing, an unknown #anchor) and say so.
 
@@ -131,9 +137,12 @@ def check_links(ast: dict[str, Any], document: Document) -> dict[str, Any]:
 
     def collect_ids(node: dict[str, Any]) -> None:
         content = node.get("c")
-        if isinstance(content, list) and content and isinstance(content[0], list) and len(content[0]) == 3:
-            if isinstance(content[0][0], str) and content[0][0]:
-                ids.add(content[0][0])
+        if node["t"] in ("RawBlock", "RawInline") and content[0] == "html":
+            ids.update(_HTML_ID.findall(content[1]))
+            return
+        attr = content[0] if isinstance(content, list) and content else None
+        if isinstance(attr, list) and len(attr) == 3 and isinstance(attr[0], str) and attr[0]:
+            ids.add(attr[0])
 
     walk(ast["blocks"], collect_ids)
     base = document.base_dir.resolve()
@@ -156,8 +165,9 @@ def check_links(ast: dict[str, Any], document: Document) -> dict[str, Any]:
             if valid == url:
                 return None
             return {"t": "Link", "c": [node["c"][0], inlines, [valid, node["c"][2][1]]]}
-        document.warn("REND001", f"link to {reason}; kept its text without the link",
-                      line=document.line_of(f"]({url}"))
+        if not _already_reported(document, url):
+            document.warn("REND001", f"link to {reason}; kept its text without the link",
+                          line=document.line_of(f"]({url}"))
         return {"t": "Span", "c": [["", ["unlinked"], []], inlines]}
 
     ast["blocks"] = walk(ast["blocks"], visit)

@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 import pytest
-
 from conftest import REPO, SEED, run_cli
+
 from pipeline import __version__
 
 SMALL = "---\ntitle: Small report\nsubtitle: A test\n---\n# Part one\n\n## An article\n\nSome text.\n"

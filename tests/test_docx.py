@@ -5,9 +5,8 @@ from __future__ import annotations
 import subprocess
 
 import docx
-from pypdf import PdfReader
-
 from conftest import SEED_HEADINGS, require_tool
+from pypdf import PdfReader
 
 
 def test_headings_use_heading_styles(seed_outputs):

@@ -6,7 +6,6 @@ import re
 import zipfile
 
 import pytest
-
 from conftest import SEED, SEED_HEADINGS, require_tool, run_cli
 
 

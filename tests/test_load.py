@@ -5,8 +5,8 @@ from __future__ import annotations
 import codecs
 
 import pytest
-
 from conftest import SEED
+
 from pipeline.errors import LoadError, UsageError
 from pipeline.load import load_document
 

@@ -5,9 +5,8 @@ from __future__ import annotations
 import re
 import subprocess
 
-from pypdf import PdfReader
-
 from conftest import SEED_HEADINGS, require_tool
+from pypdf import PdfReader
 
 
 def _text(reader: PdfReader) -> str:

@@ -5,8 +5,8 @@ from __future__ import annotations
 import shutil
 
 import pytest
-
 from conftest import REPO
+
 from pipeline.errors import ThemeError
 from pipeline.theme import available_themes, load_theme
 
@@ -36,7 +36,7 @@ def test_themes_differ():
 
 
 def test_unknown_theme_lists_the_known_ones():
-    with pytest.raises(ThemeError, match="unknown theme 'nope'.*openinfra"):
+    with pytest.raises(ThemeError, match=r"unknown theme 'nope'.*openinfra"):
         load_theme("nope")
 
 

@@ -196,4 +196,5 @@ def load_theme(name: str = DEFAULT_THEME) -> Theme:
         first = str(exc).strip().splitlines()
         raise ThemeError(f"invalid brand file: {' '.join(first[:3])}", brand_file) from exc
     settings = (brand.defaults or {}).get("pipeline", {}) or {}
-    return Theme(name=root.name, root=root, brand=brand, fonts=resolve_fonts(brand, root, brand_file), settings=settings)
+    fonts = resolve_fonts(brand, root, brand_file)
+    return Theme(name=root.name, root=root, brand=brand, fonts=fonts, settings=settings)

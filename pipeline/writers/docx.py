@@ -25,6 +25,11 @@ def _created(date: str | None) -> dt.datetime | None:
         return None
 
 
+def _fit(text: str, limit: int = 255) -> str:
+    """Core properties hold at most 255 characters (python-docx enforces Word's limit)."""
+    return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
+
+
 class DocxWriter:
     name = "docx"
     extension = ".docx"
@@ -40,12 +45,12 @@ class DocxWriter:
                    outputfile=out_path, document=document)
         word = docx.Document(str(out_path))
         props, meta = word.core_properties, document.meta
-        props.title = meta.title
-        props.subject = meta.subtitle or meta.description or ""
-        props.author = ", ".join(meta.authors) or meta.publisher or ""
-        props.keywords = ", ".join(meta.keywords)
+        props.title = _fit(meta.title)
+        props.subject = _fit(meta.subtitle or meta.description or "")
+        props.author = _fit(", ".join(meta.authors) or meta.publisher or "")
+        props.keywords = _fit(", ".join(meta.keywords))
         props.language = meta.lang
-        props.comments = meta.description or ""
+        props.comments = _fit(meta.description or "")
         created = _created(meta.date)
         if created:
             props.created = created
