@@ -65,9 +65,7 @@ LINE = st.lists(WORDS, min_size=1, max_size=12).map(" ".join)
 def documents(draw: st.DrawFn) -> str:
     blocks = []
     for _ in range(draw(st.integers(1, 8))):
-        kind = draw(
-            st.sampled_from(["heading", "para", "list", "bold", "byline", "code", "quote", "wrapped"])
-        )
+        kind = draw(st.sampled_from(["heading", "para", "list", "bold", "byline", "code", "quote", "wrapped"]))
         line = draw(LINE)
         if kind == "heading":
             blocks.append("#" * draw(st.integers(1, 6)) + " " + draw(st.sampled_from(["", "**"])) + line)

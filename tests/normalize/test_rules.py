@@ -147,9 +147,7 @@ CASES = [
 ]
 
 
-@pytest.mark.parametrize(
-    ("rule_id", "before", "after"), CASES, ids=[f"{c[0]}-{i}" for i, c in enumerate(CASES)]
-)
+@pytest.mark.parametrize(("rule_id", "before", "after"), CASES, ids=[f"{c[0]}-{i}" for i, c in enumerate(CASES)])
 def test_rule_before_after(rule_id: str, before: str, after: str) -> None:
     doc = run(before, rule_id)
     assert doc.body == after

@@ -70,9 +70,7 @@ def test_structure_rules_keep_the_rendered_text(text: str) -> None:
 
 def test_normalizing_twice_equals_once_on_the_seed() -> None:
     once = normalize(load(SEED), NormalizeOptions(theme_dir=THEME))
-    twice = normalize(
-        make_doc(once.body, title=once.meta.title, source=SEED), NormalizeOptions(theme_dir=THEME)
-    )
+    twice = normalize(make_doc(once.body, title=once.meta.title, source=SEED), NormalizeOptions(theme_dir=THEME))
     assert twice.body == once.body
     assert [c for c in twice.changes if c.applied] == []
 
@@ -85,9 +83,7 @@ def test_never_raises_on_a_broken_rule(monkeypatch: pytest.MonkeyPatch) -> None:
     def boom(ctx: object) -> None:
         raise RuntimeError("boom")
 
-    monkeypatch.setattr(
-        type(rule), "__call__", lambda self, ctx: boom(ctx) if self.id == "TYPO002" else self.func(ctx)
-    )
+    monkeypatch.setattr(type(rule), "__call__", lambda self, ctx: boom(ctx) if self.id == "TYPO002" else self.func(ctx))
     doc = run("Some text with with words.\n")
     assert doc.body == "Some text with with words.\n"
     assert any(d.code == "NORM000" and "TYPO002" in d.message for d in doc.diagnostics)

@@ -1,0 +1,210 @@
+"""Change report, lint command, configuration, registry and the spelling cache."""
+
+from __future__ import annotations
+
+import json
+import pickle
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from pipeline.document import Change
+from pipeline.normalize import NormalizeOptions, normalize
+from pipeline.normalize.cli import lint
+from pipeline.normalize.report import write_change_report
+
+from .helpers import SEED, THEME, load, make_doc
+
+DIRTY = "---\ntitle: Demo\n---\n# Demo\n\n#### **Part**\n\nThe teh end with with [x](example.org/a).\n"
+
+
+# -- report ------------------------------------------------------------------------------------------
+
+
+def test_change_report_files(tmp_path: Path) -> None:
+    doc = normalize(load(SEED), NormalizeOptions(theme_dir=THEME))
+    paths = write_change_report(doc, tmp_path / "dist")
+    assert [p.name for p in paths] == [f"{doc.name}.changes.json", f"{doc.name}.changes.md"]
+    data = json.loads(paths[0].read_text(encoding="utf-8"))
+    assert data["summary"]["applied"] == sum(1 for c in doc.changes if c.applied)
+    assert data["summary"]["rules"]["LINK002"]["applied"] == 2
+    assert data["changes"][0].keys() >= {"rule", "file", "line", "column", "before", "after", "applied"}
+    summary = paths[1].read_text(encoding="utf-8")
+    assert "| LINK002 |" in summary and "sucessful" in summary
+    # Atomic writes leave no temp files behind.
+    assert sorted(p.name for p in (tmp_path / "dist").iterdir()) == sorted(p.name for p in paths)
+
+
+def test_change_report_of_an_untouched_document(tmp_path: Path) -> None:
+    doc = make_doc("Clean.\n")
+    [json_path, md_path] = write_change_report(doc, tmp_path)
+    assert json.loads(json_path.read_text())["summary"]["applied"] == 0
+    assert "0 changes applied" in md_path.read_text()
+
+
+# -- lint command ----------------------------------------------------------------------------------
+
+
+def _write(tmp_path: Path, text: str = DIRTY, name: str = "doc.md") -> Path:
+    path = tmp_path / name
+    path.write_text(text, encoding="utf-8")
+    return path
+
+
+def test_lint_reports_findings_and_exits_1(tmp_path: Path) -> None:
+    path = _write(tmp_path)
+    result = CliRunner().invoke(lint, [str(path)])
+    assert result.exit_code == 1
+    assert f"{path}:8:5 TYPO004" in result.output
+    assert "HEAD002" in result.output and "LINK002" in result.output
+    assert "findings in 1 file" in result.output
+    assert path.read_text(encoding="utf-8") == DIRTY  # lint alone never writes
+
+
+def test_lint_fix_in_place_then_clean(tmp_path: Path) -> None:
+    path = _write(tmp_path)
+    result = CliRunner().invoke(lint, ["--fix", str(path)])
+    assert result.exit_code == 0, result.output
+    fixed = path.read_text(encoding="utf-8")
+    assert fixed == "---\ntitle: Demo\n---\n# Part\n\nThe end with [x](https://example.org/a).\n"
+    again = CliRunner().invoke(lint, [str(path)])
+    assert again.exit_code == 0 and "All clean" in again.output
+
+
+def test_lint_fix_to_out_folder_and_diff(tmp_path: Path) -> None:
+    path = _write(tmp_path)
+    result = CliRunner().invoke(lint, ["--fix", "--diff", "--out", str(tmp_path / "out"), str(path)])
+    assert result.exit_code == 0
+    assert "+The end with [x](https://example.org/a)." in result.output
+    assert (tmp_path / "out" / "doc.md").is_file()
+    assert path.read_text(encoding="utf-8") == DIRTY
+
+
+def test_lint_json(tmp_path: Path) -> None:
+    path = _write(tmp_path)
+    result = CliRunner().invoke(lint, ["--format", "json", str(path)])
+    data = json.loads(result.output)
+    assert result.exit_code == 1
+    [entry] = data["files"]
+    assert entry["path"] == str(path) and entry["findings"] > 0
+    assert {c["rule"] for c in entry["changes"]} >= {"HEAD002", "TYPO004", "TYPO002", "LINK002"}
+
+
+def test_lint_ignore_and_clean_file(tmp_path: Path) -> None:
+    path = _write(tmp_path, "Clean text.\n")
+    assert CliRunner().invoke(lint, [str(path)]).exit_code == 0
+    dirty = _write(tmp_path, "The teh end.\n", "b.md")
+    assert CliRunner().invoke(lint, ["--ignore", "TYPO", str(dirty)]).exit_code == 0
+
+
+def test_lint_usage_errors_exit_2(tmp_path: Path) -> None:
+    result = CliRunner().invoke(lint, [str(tmp_path / "missing.md")])
+    assert result.exit_code == 2
+    assert "no such file" in result.output
+    assert "Traceback" not in result.output
+    assert CliRunner().invoke(lint, ["--theme", "no-such-theme", str(tmp_path)]).exit_code == 2
+
+
+def test_lint_folder(tmp_path: Path) -> None:
+    _write(tmp_path, "Clean.\n", "a.md")
+    _write(tmp_path, "The teh end.\n", "b.markdown")
+    result = CliRunner().invoke(lint, [str(tmp_path)])
+    assert result.exit_code == 1 and "b.markdown:1:5 TYPO004" in result.output
+
+
+def test_pre_commit_hooks_file() -> None:
+    import yaml
+
+    hooks = yaml.safe_load((Path(__file__).parents[2] / ".pre-commit-hooks.yaml").read_text())
+    assert {h["id"] for h in hooks} == {"pipeline-lint", "pipeline-lint-fix"}
+    assert all(h["entry"].startswith("convert lint") and h["types"] == ["markdown"] for h in hooks)
+
+
+# -- configuration -----------------------------------------------------------------------------------
+
+
+def test_pyproject_config(tmp_path: Path) -> None:
+    (tmp_path / "pyproject.toml").write_text(
+        '[tool.pipeline.normalize]\ndisable = ["TYPO004"]\nquote-style = "straight"\nvocabulary = ["names.txt"]\n'
+    )
+    (tmp_path / "names.txt").write_text("GitHub\n")
+    doc = make_doc("The teh “end” on Github.\n", source=tmp_path / "doc.md")
+    normalize(doc, NormalizeOptions())
+    assert doc.body == 'The teh "end" on GitHub.\n'
+
+
+def test_pipeline_toml_and_project_vocabulary(tmp_path: Path) -> None:
+    (tmp_path / "pipeline.toml").write_text('[normalize]\nenable = ["TYPO003"]\n')
+    (tmp_path / "vocabulary.txt").write_text("OpenStack\n")
+    sub = tmp_path / "docs"
+    sub.mkdir()
+    doc = make_doc("Openstack teh.\n", source=sub / "doc.md")
+    normalize(doc, NormalizeOptions())
+    assert doc.body == "OpenStack teh.\n"
+
+
+def test_invalid_config_is_a_warning_not_a_crash(tmp_path: Path) -> None:
+    (tmp_path / "pipeline.toml").write_text('[normalize]\nquote-style = "fancy"\n')
+    doc = normalize(make_doc("Text teh.\n", source=tmp_path / "d.md"), NormalizeOptions())
+    assert doc.body == "Text the.\n"
+    assert any("quote-style" in d.message for d in doc.diagnostics)
+
+
+def test_config_dir_option(tmp_path: Path) -> None:
+    (tmp_path / "pipeline.toml").write_text('[normalize]\ndisable = ["TYPO"]\n')
+    doc = normalize(make_doc("Text teh.\n"), NormalizeOptions(config_dir=tmp_path))
+    assert doc.body == "Text teh.\n"
+
+
+# -- registry ----------------------------------------------------------------------------------------
+
+
+def test_select_by_prefix() -> None:
+    from pipeline.normalize.registry import select
+
+    assert {r.id[:4] for r in select(["LINK"])} == {"LINK"}
+    assert "TYPO004" not in {r.id for r in select([], ["TYPO00"])}
+
+
+def test_plugin_rule_from_entry_point(monkeypatch: pytest.MonkeyPatch) -> None:
+    import importlib.metadata
+
+    from pipeline.normalize import registry
+
+    def shout(ctx) -> None:
+        """Plugin rule: records one suggestion."""
+        ctx.propose(0, 0, "a", "b", "plugin finding", suggest=True)
+
+    class FakeEntryPoint:
+        name, value = "demo", "demo.rules"
+
+        def load(self):
+            return registry.Rule("DEMO001", "Plugin rule", "suggest", shout)
+
+    monkeypatch.setattr(importlib.metadata, "entry_points", lambda group=None: [FakeEntryPoint()])
+    monkeypatch.setattr(registry, "_loaded", False)
+    monkeypatch.setattr(registry, "_RULES", dict(registry._RULES))
+    doc = normalize(make_doc("Text.\n"), NormalizeOptions(use_config=False))
+    assert [c.rule for c in doc.changes] == ["DEMO001"]
+    assert isinstance(doc.changes[0], Change) and not doc.changes[0].applied
+
+
+# -- spelling cache ------------------------------------------------------------------------------------
+
+
+def test_speller_pickle_cache(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from pipeline.normalize import lexicon
+
+    monkeypatch.setenv(lexicon.CACHE_ENV, str(tmp_path))
+    lexicon.speller.cache_clear()
+    try:
+        built = lexicon.speller()
+        [cache] = list(tmp_path.glob("symspell-*.pickle"))
+        with cache.open("rb") as fh:
+            _symspell, bigrams = pickle.load(fh)
+        assert built.known("platform") and bigrams
+        lexicon.speller.cache_clear()
+        assert lexicon.speller().count("the") == built.count("the")
+    finally:
+        lexicon.speller.cache_clear()
