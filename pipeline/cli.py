@@ -39,9 +39,8 @@ class ConvertGroup(click.Group):
         with click.Context(build, info_name=ctx.info_name, parent=ctx.parent) as build_ctx:
             build.format_help(build_ctx, formatter)
         others = [(n, c.get_short_help_str(60)) for n, c in self.commands.items() if n != "build"]
-        if others:
-            with formatter.section("Other commands"):
-                formatter.write_dl(others)
+        with formatter.section("Other commands"):
+            formatter.write_dl([("--version", "Show the version and exit."), *others])
 
 
 @click.group(cls=ConvertGroup, context_settings={"help_option_names": ["-h", "--help"]})
@@ -58,12 +57,22 @@ def cli() -> None:
               help="Folder for the outputs.")
 @click.option("--theme", default="openinfra", show_default=True,
               help="Theme name (a folder under styles/) or path to a theme folder.")
+@click.option("--profile", type=click.Choice(["screen", "print"]), default="screen", show_default=True,
+              help="PDF profile: 'print' adds bleed, crop marks and drops link colours.")
+@click.option("--paper", type=click.Choice(["a4", "letter"], case_sensitive=False), default=None,
+              help="Paper size (default: the theme's).")
+@click.option("--pdf-variant", default=None, metavar="VARIANT",
+              help="PDF standard to follow: pdf/a-3b (archival), pdf/ua-1 (accessible), pdf/x-4 (press).")
+@click.option("--preview", is_flag=True, help="Also write PNG previews of the PDF to <out-dir>/preview/.")
+@click.option("--validate/--no-validate", default=False, show_default=True,
+              help="Check every output with its validator (EPUBCheck, LibreOffice, qpdf).")
 @click.option("--no-normalize", is_flag=True, help="Skip the normalizer; convert the Markdown as written.")
 @click.option("--fix-suggested", is_flag=True, help="Also apply the normalizer's suggestions.")
 @click.option("-q", "--quiet", is_flag=True, help="Print only errors.")
 @click.option("--debug", is_flag=True, help="Show tracebacks for unexpected errors.")
-def build(paths: tuple[Path, ...], formats: str, out_dir: Path, theme: str, no_normalize: bool,
-          fix_suggested: bool, quiet: bool, debug: bool) -> None:
+def build(paths: tuple[Path, ...], formats: str, out_dir: Path, theme: str, profile: str, paper: str | None,
+          pdf_variant: str | None, preview: bool, validate: bool, no_normalize: bool, fix_suggested: bool,
+          quiet: bool, debug: bool) -> None:
     """Convert Markdown files (or every Markdown file in a folder) to the chosen formats.
 
     \b
@@ -75,6 +84,7 @@ def build(paths: tuple[Path, ...], formats: str, out_dir: Path, theme: str, no_n
     from pipeline.convert import convert
     from pipeline.errors import UsageError
     from pipeline.normalize import NormalizeOptions
+    from pipeline.writers import WriteOptions
 
     if not paths:
         raise UsageError("no input given (convert FILE.md [--to pdf,docx,epub,html|all])")
@@ -88,6 +98,8 @@ def build(paths: tuple[Path, ...], formats: str, out_dir: Path, theme: str, no_n
     report = convert(
         paths, formats, out_dir, theme, run_normalizer=not no_normalize,
         normalize_options=NormalizeOptions(fix_suggested=fix_suggested), on_output=announce,
+        options=WriteOptions(profile=profile, paper=paper.lower() if paper else None, pdf_variant=pdf_variant,
+                             preview=preview, validate=validate),
     )
     if not quiet:
         for diagnostic in report.diagnostics:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+import dataclasses
 import os
 import tempfile
 import time
@@ -95,6 +96,8 @@ def prepare(path: Path, theme: Theme, *, run_normalizer: bool = True,
     document = load_document(path, default_publisher=theme.tokens["name"])
     if run_normalizer:
         options = normalize_options or NormalizeOptions()
+        if options.theme_dir is None:
+            options = dataclasses.replace(options, theme_dir=theme.root)
         document = normalize(document, options)
     return document
 
@@ -156,6 +159,10 @@ def convert(paths: Iterable[Path | str], formats: list[str] | str = "all", out_d
             report.failed_documents.append(f"{path}: could not be prepared: {type(exc).__name__}: {exc}")
             report.tracebacks.append(traceback.format_exc())
             continue
+        if run_normalizer:
+            from pipeline.normalize.report import write_change_report
+
+            write_change_report(document, out)
         for output in convert_document(document, format_names, out, loaded_theme, options):
             report.outputs.append(output)
             if on_output:

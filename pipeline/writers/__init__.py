@@ -26,8 +26,12 @@ ENTRY_POINT_GROUP = "pipeline.writers"
 class WriteOptions:
     """Settings every writer receives; writers ignore what does not concern them."""
 
-    validate: bool = False
-    extra: dict[str, Any] = field(default_factory=dict)
+    profile: str = "screen"  # PDF: "screen" (links coloured) or "print" (bleed, marks, no link colour)
+    paper: str | None = None  # PDF/DOCX page size override: "a4" or "letter"; None = the theme's
+    pdf_variant: str | None = None  # e.g. "pdf/a-3b", "pdf/ua-1", "pdf/x-4"
+    preview: bool = False  # PDF: PNG previews of the cover, contents and part openings
+    validate: bool = False  # run each format's validator (EPUBCheck, LibreOffice, qpdf) on the output
+    extra: dict[str, Any] = field(default_factory=dict)  # third-party writers' settings
 
 
 @dataclass
