@@ -36,6 +36,8 @@ class NormalizeOptions:
     vocabulary: tuple[Path, ...] = ()
     # Read the project config file at all (tests and tools may want a hermetic run).
     use_config: bool = True
+    # Request every http(s) link (httpx, cached for a day): off by default, documents convert offline.
+    check_links: bool = False
 
 
 def normalize(document: Document, options: NormalizeOptions | None = None) -> Document:

@@ -133,9 +133,7 @@ def _write(path: Path, text: str) -> None:
 @click.command("lint")
 @click.argument("paths", nargs=-1, required=True, type=click.Path(path_type=Path))
 @click.option("--fix", is_flag=True, help="Write the cleaned Markdown (in place, or into --out).")
-@click.option(
-    "--fix-suggested", is_flag=True, help="Also apply suggestions (implies reporting them as fixed)."
-)
+@click.option("--fix-suggested", is_flag=True, help="Also apply suggestions (implies reporting them as fixed).")
 @click.option(
     "--out",
     "out_dir",
@@ -154,6 +152,7 @@ def _write(path: Path, text: str) -> None:
 @click.option("--select", "select", multiple=True, help="Only these rules (ID or prefix); repeatable.")
 @click.option("--ignore", "ignore", multiple=True, help="Skip these rules (ID or prefix); repeatable.")
 @click.option("--quote-style", type=click.Choice(["curly", "straight", "keep"]), default=None)
+@click.option("--check-links", is_flag=True, help="Also request every http(s) link (cached for a day).")
 def lint(
     paths: tuple[Path, ...],
     fix: bool,
@@ -166,6 +165,7 @@ def lint(
     select: tuple[str, ...],
     ignore: tuple[str, ...],
     quote_style: str | None,
+    check_links: bool,
 ) -> None:
     """Check Markdown files with the normalizer's rules; exit 1 when there are findings."""
     from pipeline.normalize import NormalizeOptions
@@ -182,6 +182,7 @@ def lint(
         quote_style=quote_style,
         enable=tuple(select),
         disable=tuple(ignore),
+        check_links=check_links,
     )
     files = _expand(paths)
     if not files:
@@ -230,10 +231,7 @@ def _print_text(results: list[FileResult], fix: bool, show_diff: bool) -> None:
     if not total:
         click.echo(f"All clean: {len(results)} file{'s' * (len(results) != 1)} checked.")
     elif fix:
-        click.echo(
-            f"Fixed {fixable} of {total} findings in {files} file{'s' * (files != 1)}; "
-            f"{total - fixable} left."
-        )
+        click.echo(f"Fixed {fixable} of {total} findings in {files} file{'s' * (files != 1)}; {total - fixable} left.")
     else:
         click.echo(f"{total} findings in {files} file{'s' * (files != 1)} ({fixable} fixable with --fix).")
 

@@ -292,14 +292,19 @@ def run(doc: Document, options: NormalizeOptions) -> Document:
         if plain_text(reparsed) != expected:
             raise ValueError("the rendered Markdown does not carry the same text as the edited tree")
     except Exception as exc:
-        doc.warn(
-            ENGINE_CODE, f"normalized text failed the safety check, body left unchanged: {exc}", doc.body_line
-        )
+        doc.warn(ENGINE_CODE, f"normalized text failed the safety check, body left unchanged: {exc}", doc.body_line)
         doc.changes.extend(replace(c, applied=False) for c in ctx.changes)
         return doc
 
     if not original.endswith("\n") and body.endswith("\n") and original.strip():
         pass  # canonical Markdown ends with a newline; that is formatting, recorded below
+    if options.check_links:
+        try:
+            from pipeline.normalize.linkcheck import check_document
+
+            check_document(doc, tokens=tokens)
+        except Exception as exc:
+            doc.warn(ENGINE_CODE, f"online link check failed: {exc!r}", doc.body_line)
     ctx.changes.extend(_format_changes(doc, original, body, ctx.changes))
     ctx.changes.sort(key=lambda c: (c.line, c.column))
     doc.changes.extend(ctx.changes)
@@ -331,9 +336,7 @@ def _format_changes(doc: Document, before: str, after: str, recorded: list[Chang
             message = "trailing whitespace removed"
         elif [" ".join(x.split()) for x in a] == [" ".join(x.split()) for x in b]:
             message = "runs of spaces reduced"
-        elif len(a) == len(b) and all(
-            re.sub(r"^(\s*)[*+]", r"\1-", x) == y for x, y in zip(a, b, strict=True)
-        ):
+        elif len(a) == len(b) and all(re.sub(r"^(\s*)[*+]", r"\1-", x) == y for x, y in zip(a, b, strict=True)):
             message = "list markers made consistent"
         else:
             message = "reformatted to canonical Markdown (rendered text unchanged)"

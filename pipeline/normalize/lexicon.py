@@ -46,14 +46,10 @@ def _parse_codespell(text: str, rare: bool, into: dict[str, Misspelling]) -> Non
         if comma < 0:
             entry = Misspelling((data.strip(),), True, "", rare)
         elif comma == len(data.rstrip()) - 1:
-            entry = Misspelling(
-                tuple(c.strip() for c in data.rstrip()[:-1].split(",") if c.strip()), False, "", rare
-            )
+            entry = Misspelling(tuple(c.strip() for c in data.rstrip()[:-1].split(",") if c.strip()), False, "", rare)
         else:
             reason = data[comma + 1 :].strip()
-            entry = Misspelling(
-                tuple(c.strip() for c in data[:comma].split(",") if c.strip()), False, reason, rare
-            )
+            entry = Misspelling(tuple(c.strip() for c in data[:comma].split(",") if c.strip()), False, reason, rare)
         if key not in into:
             into[key] = entry
 

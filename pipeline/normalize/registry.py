@@ -109,9 +109,7 @@ def _load_plugins() -> None:
         for r in _collect(loaded):
             if r.id not in _RULES:
                 # Plugins run after the built-ins unless they ask for a place.
-                _RULES[r.id] = (
-                    r if r.order else Rule(r.id, r.description, r.kind, r.func, 10_000 + len(_RULES))
-                )
+                _RULES[r.id] = r if r.order else Rule(r.id, r.description, r.kind, r.func, 10_000 + len(_RULES))
 
 
 def select(enable: Iterable[str] = (), disable: Iterable[str] = ()) -> list[Rule]:

@@ -51,8 +51,7 @@ def report_data(doc: Document) -> dict[str, Any]:
             "suggested": sum(suggested.values()),
             "warnings": sum(1 for d in doc.diagnostics if d.severity in ("warning", "error")),
             "rules": {
-                r: {"description": _description(r), "applied": applied[r], "suggested": suggested[r]}
-                for r in rules
+                r: {"description": _description(r), "applied": applied[r], "suggested": suggested[r]} for r in rules
             },
         },
         "changes": [c.to_dict() for c in doc.changes],

@@ -38,9 +38,7 @@ def set_heading_level(open_tok: Token, close_tok: Token, level: int) -> None:
     open_tok.markup = close_tok.markup = "#" * level
 
 
-def make(
-    type_: str, tag: str = "", nesting: int = 0, *, level: int = 0, block: bool = True, **kw: object
-) -> Token:
+def make(type_: str, tag: str = "", nesting: int = 0, *, level: int = 0, block: bool = True, **kw: object) -> Token:
     tok = Token(type_, tag, nesting, level=level, block=block)
     for key, value in kw.items():
         setattr(tok, key, value)
@@ -60,9 +58,7 @@ def paragraph(children: list[Token], level: int, map_: list[int] | None, hidden:
     return [open_, inline_token(children, level + 1, map_), close]
 
 
-def heading(
-    children: list[Token], level_in_tree: int, heading_lvl: int, map_: list[int] | None
-) -> list[Token]:
+def heading(children: list[Token], level_in_tree: int, heading_lvl: int, map_: list[int] | None) -> list[Token]:
     open_ = make("heading_open", f"h{heading_lvl}", 1, level=level_in_tree, markup="#" * heading_lvl)
     open_.map = map_
     close = make("heading_close", f"h{heading_lvl}", -1, level=level_in_tree, markup="#" * heading_lvl)
@@ -77,8 +73,7 @@ def strip_edges(children: list[Token]) -> list[Token]:
     ):
         kids.pop(0)
     while kids and (
-        kids[-1].type in ("softbreak", "hardbreak")
-        or (kids[-1].type == "text" and not kids[-1].content.strip())
+        kids[-1].type in ("softbreak", "hardbreak") or (kids[-1].type == "text" and not kids[-1].content.strip())
     ):
         kids.pop()
     return kids

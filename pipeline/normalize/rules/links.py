@@ -99,9 +99,7 @@ _FILE_EXTENSIONS = frozenset(
     ]
 )
 _SCHEME = re.compile(r"^[a-zA-Z][a-zA-Z0-9+.-]*:")
-_HOST = re.compile(
-    r"^(?:[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?\.)+[A-Za-z][A-Za-z0-9-]{1,62}(?::\d{1,5})?$"
-)
+_HOST = re.compile(r"^(?:[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?\.)+[A-Za-z][A-Za-z0-9-]{1,62}(?::\d{1,5})?$")
 _EMAIL = re.compile(r"^[\w.+-]+@(?:[A-Za-z0-9-]+\.)+[A-Za-z]{2,}$")
 _DOUBLE_ENCODED = re.compile(r"%25([0-9A-Fa-f]{2})")
 
@@ -163,10 +161,7 @@ def find_urls(text: str) -> list[tuple[int, int, str, str]]:
     for m in matches:
         visible = m.text
         if m.schema == "mailto:" or (not m.schema and "@" in visible):
-            if (
-                not _EMAIL.match(visible.removeprefix("mailto:"))
-                or public_suffix(visible.split("@")[-1]) is None
-            ):
+            if not _EMAIL.match(visible.removeprefix("mailto:")) or public_suffix(visible.split("@")[-1]) is None:
                 continue
             out.append((m.index, m.last_index, visible, "mailto:" + visible.removeprefix("mailto:")))
             continue
@@ -200,9 +195,7 @@ def protected_spans(ctx: RuleContext, text: str) -> list[tuple[int, int]]:
 
 
 # Paths, file names, identifiers, handles, channels, version strings: never prose.
-_PATHLIKE = re.compile(
-    r"(?:[\w.~-]*[/\\][\w./\\~%-]+|[@#][\w.-]+|\b\w+\.\w+(?:\.\w+)*\b|\b\w*_\w*\b|\b\w*\d\w*\b)"
-)
+_PATHLIKE = re.compile(r"(?:[\w.~-]*[/\\][\w./\\~%-]+|[@#][\w.-]+|\b\w+\.\w+(?:\.\w+)*\b|\b\w*_\w*\b|\b\w*\d\w*\b)")
 
 
 def _split_text_with_links(token: Token, found: list[tuple[int, int, str, str]]) -> list[Token]:

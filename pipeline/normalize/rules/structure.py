@@ -116,9 +116,7 @@ def heading_emphasis(ctx: RuleContext) -> None:
             continue
         line0, before = _source(ctx, tok)
         level = tk.heading_level(tok)
-        if ctx.propose(
-            line0, 0, before, _heading_line(level, kids), "emphasis around the whole heading removed"
-        ):
+        if ctx.propose(line0, 0, before, _heading_line(level, kids), "emphasis around the whole heading removed"):
             inline.children = kids
 
 
@@ -255,12 +253,7 @@ def stray_breaks(ctx: RuleContext) -> None:
     i = 0
     while i < len(toks):
         tok = toks[i]
-        if (
-            tok.type == "inline"
-            and tok.children
-            and i > 0
-            and toks[i - 1].type in ("paragraph_open", "heading_open")
-        ):
+        if tok.type == "inline" and tok.children and i > 0 and toks[i - 1].type in ("paragraph_open", "heading_open"):
             last = tok.children[-1]
             line0 = (tok.map[1] - 1) if tok.map else 0
             src = ctx.lines[line0].rstrip() if line0 < len(ctx.lines) else ""
@@ -272,9 +265,7 @@ def stray_breaks(ctx: RuleContext) -> None:
                 and not src.endswith("\\\\")
             ):
                 stripped = last.content.rstrip()[:-1].rstrip()
-                if ctx.propose(
-                    line0, len(src) - 1, src[-40:], src[:-1].rstrip()[-39:], "stray hard break removed"
-                ):
+                if ctx.propose(line0, len(src) - 1, src[-40:], src[:-1].rstrip()[-39:], "stray hard break removed"):
                     if stripped or len(tok.children) > 1:
                         last.content = stripped
                         tok.children = tk.strip_edges(tok.children) or tok.children
@@ -301,11 +292,7 @@ def glued_list_items(ctx: RuleContext) -> None:
             i += 1
             continue
         close = tk.closing_index(toks, i)
-        items = [
-            j
-            for j in range(i + 1, close)
-            if toks[j].type == "list_item_open" and toks[j].level == tok.level + 1
-        ]
+        items = [j for j in range(i + 1, close) if toks[j].type == "list_item_open" and toks[j].level == tok.level + 1]
         multi = [
             j
             for j in items
@@ -356,9 +343,7 @@ def _split_item(ctx: RuleContext, toks: list[Token], item: int) -> None:
         inline.children = head
         item_close = tk.closing_index(toks, item)
         lvl = toks[item].level
-        new_item = tk.make(
-            "list_item_open", "li", 1, level=lvl, markup=toks[item].markup, info=toks[item].info
-        )
+        new_item = tk.make("list_item_open", "li", 1, level=lvl, markup=toks[item].markup, info=toks[item].info)
         new_item.map = [line0, line0 + 1]
         new_close = tk.make("list_item_close", "li", -1, level=lvl, markup=toks[item].markup)
         hidden = toks[item + 1].hidden

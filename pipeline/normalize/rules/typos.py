@@ -248,9 +248,7 @@ def unknown_words(ctx: RuleContext) -> None:
         confirmed = [
             c
             for c in candidates
-            if c[2] >= _FREQUENT
-            and _typo_shaped(lw, c[0])
-            and _in_context(speller, prev_word, c[0], next_word)
+            if c[2] >= _FREQUENT and _typo_shaped(lw, c[0]) and _in_context(speller, prev_word, c[0], next_word)
         ]
         if len(confirmed) == 1:
             return confirmed[0][0], f"unknown word {word!r}; {confirmed[0][0]!r} fits the context", False
