@@ -210,15 +210,16 @@ class RuleContext:
             lang = (self.doc.meta.lang or "en").lower() if self.doc.meta else "en"
             if not lang.startswith("en"):
                 return False
-            letters = [c for c in self.doc.body if c.isalpha()]
+            letters = len(_LETTER.findall(self.doc.body))
             if not letters:
                 return False
-            ascii_letters = sum(1 for c in letters if c.isascii())
-            return ascii_letters / len(letters) > 0.9
+            return len(_ASCII_LETTER.findall(self.doc.body)) / letters > 0.9
 
         return bool(self.memo("english", decide))
 
 
+_LETTER = re.compile(r"[^\W\d_]")
+_ASCII_LETTER = re.compile(r"[A-Za-z]")
 _URLISH = re.compile(r"^\s*(?:[a-z][a-z0-9+.-]*:|www\.|[\w.-]+\.[a-z]{2,}(?:/|$))", re.IGNORECASE)
 
 
@@ -323,7 +324,8 @@ def _format_changes(doc: Document, before: str, after: str, recorded: list[Chang
         new.pop()
     touched = {c.line - doc.body_line for c in recorded}
     out: list[Change] = []
-    matcher = difflib.SequenceMatcher(None, old, new, autojunk=False)
+    # Blank lines are junk to the matcher: they are everywhere and make it quadratic.
+    matcher = difflib.SequenceMatcher(lambda line: not line.strip(), old, new, autojunk=False)
     for tag, i1, i2, j1, j2 in matcher.get_opcodes():
         if tag == "equal":
             continue
@@ -332,7 +334,8 @@ def _format_changes(doc: Document, before: str, after: str, recorded: list[Chang
         a, b = old[i1:i2], new[j1:j2]
         if not "".join(a).strip() and not "".join(b).strip():
             continue  # blank lines only
-        if [x.rstrip() for x in a] == b:
+        tail_only = [x.rstrip() for x in a] == b
+        if tail_only:
             message = "trailing whitespace removed"
         elif [" ".join(x.split()) for x in a] == [" ".join(x.split()) for x in b]:
             message = "runs of spaces reduced"
@@ -346,13 +349,18 @@ def _format_changes(doc: Document, before: str, after: str, recorded: list[Chang
                 path=doc.source,
                 line=doc.body_line + i1,
                 column=1,
-                before=_clip("\n".join(a)),
-                after=_clip("\n".join(b)),
+                before=_clip("\n".join(_tail(x) for x in a) if tail_only else "\n".join(a)),
+                after=_clip("\n".join(_tail(x) for x in b) if tail_only else "\n".join(b)),
                 message=message,
                 applied=True,
             )
         )
     return out
+
+
+def _tail(line: str, keep: int = 30) -> str:
+    # For whitespace-only edits the end of the line is the whole story.
+    return line if len(line) <= keep else "…" + line[-keep:]
 
 
 def _clip(text: str, limit: int = 300) -> str:

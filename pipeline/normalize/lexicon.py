@@ -9,6 +9,7 @@
 
 from __future__ import annotations
 
+import gc
 import logging
 import os
 import pickle
@@ -143,6 +144,16 @@ def _build_speller() -> Speller:
 @lru_cache(maxsize=1)
 def speller() -> Speller:
     """The shared speller: from memory, else from the pickle cache, else built (and cached)."""
+    result = _load_speller()
+    # The SymSpell index is millions of small objects that live as long as the process. Left in the
+    # young generations, every later garbage collection walks them all (tens of ms, at random
+    # moments of a run); freezing moves them out of the collector's way.
+    gc.collect()
+    gc.freeze()
+    return result
+
+
+def _load_speller() -> Speller:
     key = f"symspell-{version('symspellpy')}-py{pickle.HIGHEST_PROTOCOL}.pickle"
     try:
         folder = cache_dir()

@@ -148,15 +148,16 @@ def is_domain(host: str, has_path: bool) -> bool:
 _MAYBE_URL = re.compile(r"://|@|[\w-]\.[A-Za-z]{2,}")
 
 
-def find_urls(text: str) -> list[tuple[int, int, str, str]]:
+@lru_cache(maxsize=8192)
+def find_urls(text: str) -> tuple[tuple[int, int, str, str], ...]:
     """(start, end, visible text, href) of URLs, domains and e-mails that should be links in `text`."""
     # linkify is the slow part of a run: only ask it about text that could hold a URL at all.
     if not _MAYBE_URL.search(text):
-        return []
+        return ()
     try:
         matches = linkifier().match(text) or []
     except Exception:
-        return []
+        return ()
     out = []
     for m in matches:
         visible = m.text
@@ -175,11 +176,11 @@ def find_urls(text: str) -> list[tuple[int, int, str, str]]:
             out.append((m.index, m.last_index, visible, "https://" + visible))
         elif m.schema.lower() in ("http:", "https:", "ftp:"):
             out.append((m.index, m.last_index, visible, m.url))
-    return out
+    return tuple(out)
 
 
 def url_spans(text: str) -> list[tuple[int, int]]:
-    return [(s, e) for s, e, _, _ in find_urls(text)]
+    return merge_spans([(s, e) for s, e, _, _ in find_urls(text)])
 
 
 def protected_spans(ctx: RuleContext, text: str) -> list[tuple[int, int]]:
@@ -190,12 +191,30 @@ def protected_spans(ctx: RuleContext, text: str) -> list[tuple[int, int]]:
         return cached
     spans = [(s, e) for s, e, _, _ in find_urls(text)]
     spans += [m.span() for m in _PATHLIKE.finditer(text)]
+    spans = merge_spans(spans)
     ctx._cache[key] = spans
     return spans
 
 
-# Paths, file names, identifiers, handles, channels, version strings: never prose.
-_PATHLIKE = re.compile(r"(?:[\w.~-]*[/\\][\w./\\~%-]+|[@#][\w.-]+|\b\w+\.\w+(?:\.\w+)*\b|\b\w*_\w*\b|\b\w*\d\w*\b)")
+def merge_spans(spans: list[tuple[int, int]]) -> list[tuple[int, int]]:
+    """Sorted, non-overlapping spans (so a lookup is one bisect)."""
+    merged: list[tuple[int, int]] = []
+    for start, end in sorted(spans):
+        if merged and start <= merged[-1][1]:
+            merged[-1] = (merged[-1][0], max(end, merged[-1][1]))
+        else:
+            merged.append((start, end))
+    return merged
+
+
+# Paths, file names, identifiers, handles, channels, version strings: never prose. Each alternative
+# starts at the beginning of a token (lookbehind), so the scan stays linear on long paragraphs.
+_PATHLIKE = re.compile(
+    r"(?<![\w.~/\\-])[\w.~-]*[/\\][\w./\\~%-]+"
+    r"|[@#][\w.-]+"
+    r"|\b\w+\.\w+(?:\.\w+)*\b"
+    r"|\b\w*(?:_|\d)\w*\b"
+)
 
 
 def _split_text_with_links(token: Token, found: list[tuple[int, int, str, str]]) -> list[Token]:

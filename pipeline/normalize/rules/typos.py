@@ -11,6 +11,7 @@ Precision over recall. A wrong "correction" of a name or a product is worse than
 
 from __future__ import annotations
 
+import bisect
 import re
 from collections import Counter
 from collections.abc import Callable
@@ -41,10 +42,11 @@ def edit(
     """
     text = ref.token.content
     spans = url_spans(text) if urls_only else protected_spans(ctx, text)
+    starts = [s for s, _ in spans]
     pieces: list[str] = []
     pos = 0
     for m in pattern.finditer(text):
-        if any(s < m.end() and m.start() < e for s, e in spans):
+        if spans and _overlaps(spans, starts, m.start(), m.end()):
             continue
         decision = decide(m, text)
         if decision is None:
@@ -58,6 +60,12 @@ def edit(
             pos = m.end()
     if pieces:
         ref.token.content = "".join(pieces) + text[pos:]
+
+
+def _overlaps(spans: list[tuple[int, int]], starts: list[int], start: int, end: int) -> bool:
+    # Spans are merged and sorted: only the last span starting before `end` can overlap.
+    k = bisect.bisect_left(starts, end) - 1
+    return k >= 0 and spans[k][1] > start
 
 
 def glued(ref: TextRef, text: str, m: re.Match[str]) -> bool:
@@ -117,8 +125,9 @@ def spacing(ctx: RuleContext) -> None:
                 ref,
                 _SPACE_BEFORE_PUNCT,
                 lambda m, t: (m.group(2), "space before punctuation removed", False),
+                urls_only=True,
             )
-        edit(ctx, ref, _SPACE_RUN, lambda m, t: (" ", "run of spaces reduced to one", False))
+        edit(ctx, ref, _SPACE_RUN, lambda m, t: (" ", "run of spaces reduced to one", False), urls_only=True)
 
 
 # -- TYPO003 ---------------------------------------------------------------------------------------
