@@ -151,14 +151,22 @@ class RuleContext:
         self.doc.warn(code, message, self.source_line(line0), None if col0 is None else col0 + 1)
 
     # -- locating ----------------------------------------------------------------------------------
-    def locate(self, token: Token | None, snippet: str = "") -> tuple[int, int]:
-        """0-based (line, column) of `snippet` in the source lines of `token` (its block's first line)."""
+    def locate(self, token: Token | None, snippet: str = "", after: tuple[int, int] | None = None) -> tuple[int, int]:
+        """0-based (line, column) of `snippet` in the source lines of `token` (its block's first line).
+
+        `after`: a position already reported for this token, so a repeated snippet gets its own column.
+        """
         start, end = token.map if token is not None and token.map else (0, 1)
         if snippet:
             for i in range(start, min(end, len(self.lines))):
-                col = self.lines[i].find(snippet)
+                from_col = after[1] + 1 if after is not None and after[0] == i else 0
+                if after is not None and i < after[0]:
+                    continue
+                col = self.lines[i].find(snippet, from_col)
                 if col >= 0:
                     return i, col
+            if after is not None:
+                return self.locate(token, snippet)
         line = self.lines[start] if start < len(self.lines) else ""
         return start, len(line) - len(line.lstrip())
 
@@ -326,12 +334,22 @@ def _format_changes(doc: Document, before: str, after: str, recorded: list[Chang
     out: list[Change] = []
     # Blank lines are junk to the matcher: they are everywhere and make it quadratic.
     matcher = difflib.SequenceMatcher(lambda line: not line.strip(), old, new, autojunk=False)
+    hunks: list[tuple[int, list[str], list[str]]] = []
     for tag, i1, i2, j1, j2 in matcher.get_opcodes():
         if tag == "equal":
             continue
-        if any(i1 <= t < max(i2, i1 + 1) for t in touched):
+        if tag == "replace" and i2 - i1 == j2 - j1:
+            # Same number of lines: judge line by line, so a rule's edit on one line does not hide
+            # the formatter's edits on its neighbours.
+            for k in range(i2 - i1):
+                if old[i1 + k] != new[j1 + k] and (i1 + k) not in touched:
+                    hunks.append((i1 + k, [old[i1 + k]], [new[j1 + k]]))
             continue
-        a, b = old[i1:i2], new[j1:j2]
+        # A hunk at or right after a recorded change is part of it (e.g. a byline's closing fence).
+        if any(i1 - 1 <= t < max(i2, i1 + 1) for t in touched):
+            continue
+        hunks.append((i1, old[i1:i2], new[j1:j2]))
+    for i1, a, b in _merge_hunks(hunks):
         if not "".join(a).strip() and not "".join(b).strip():
             continue  # blank lines only
         tail_only = [x.rstrip() for x in a] == b
@@ -356,6 +374,19 @@ def _format_changes(doc: Document, before: str, after: str, recorded: list[Chang
             )
         )
     return out
+
+
+def _merge_hunks(hunks: list[tuple[int, list[str], list[str]]]) -> list[tuple[int, list[str], list[str]]]:
+    """Join one-line hunks on consecutive lines (a whole list's markers is one record, not twenty)."""
+    merged: list[tuple[int, list[str], list[str]]] = []
+    for start, a, b in sorted(hunks, key=lambda h: h[0]):
+        if merged and len(a) == len(b) == 1 and merged[-1][0] + len(merged[-1][1]) == start:
+            prev_start, pa, pb = merged[-1]
+            if len(pa) == len(pb):
+                merged[-1] = (prev_start, pa + a, pb + b)
+                continue
+        merged.append((start, a, b))
+    return merged
 
 
 def _tail(line: str, keep: int = 30) -> str:
