@@ -49,80 +49,149 @@ def cli() -> None:
     """Convert Markdown reports into branded PDF, DOCX, EPUB and HTML."""
 
 
-@cli.command("build", context_settings={"help_option_names": ["-h", "--help"]})
-@click.argument("paths", nargs=-1, type=click.Path(path_type=Path))
-@click.option("--to", "formats", default="pdf", show_default=True, metavar="FORMATS",
-              help="Output formats, comma-separated, or 'all'. Registered: " + "{writers}.")
-@click.option("-o", "--out-dir", type=click.Path(path_type=Path), default=Path("dist"), show_default=True,
-              help="Folder for the outputs.")
-@click.option("--theme", default="openinfra", show_default=True,
-              help="Theme name (a folder under styles/) or path to a theme folder.")
-@click.option("--profile", type=click.Choice(["screen", "print"]), default="screen", show_default=True,
-              help="PDF profile: 'print' adds bleed, crop marks and drops link colours.")
-@click.option("--paper", type=click.Choice(["a4", "letter"], case_sensitive=False), default=None,
-              help="Paper size (default: the theme's).")
-@click.option("--pdf-variant", default=None, metavar="VARIANT",
-              help="PDF standard to follow: pdf/a-3b (archival), pdf/ua-1 (accessible), pdf/x-4 (press).")
-@click.option("--preview", is_flag=True, help="Also write PNG previews of the PDF to <out-dir>/preview/.")
-@click.option("--validate/--no-validate", default=False, show_default=True,
-              help="Check every output with its validator (EPUBCheck, LibreOffice, qpdf).")
-@click.option("--no-normalize", is_flag=True, help="Skip the normalizer; convert the Markdown as written.")
-@click.option("--fix-suggested", is_flag=True, help="Also apply the normalizer's suggestions.")
-@click.option("-q", "--quiet", is_flag=True, help="Print only errors.")
-@click.option("--debug", is_flag=True, help="Show tracebacks for unexpected errors.")
-def build(paths: tuple[Path, ...], formats: str, out_dir: Path, theme: str, profile: str, paper: str | None,
-          pdf_variant: str | None, preview: bool, validate: bool, no_normalize: bool, fix_suggested: bool,
-          quiet: bool, debug: bool) -> None:
-    """Convert Markdown files (or every Markdown file in a folder) to the chosen formats.
+def batch_options(command: Any) -> Any:
+    """The options every converting command shares (build, watch, schedule)."""
+    options = [
+        click.argument("paths", nargs=-1, type=click.Path(path_type=Path)),
+        click.option("--to", "formats", default="pdf", show_default=True, metavar="FORMATS",
+                     help="Output formats, comma-separated, or 'all'. Registered: {writers}."),
+        click.option("-o", "--out-dir", type=click.Path(path_type=Path), default=Path("dist"), show_default=True,
+                     help="Folder for the outputs (folder inputs keep their structure inside it)."),
+        click.option("--theme", default="openinfra", show_default=True,
+                     help="Theme name (a folder under styles/) or path to a theme folder."),
+        click.option("--profile", type=click.Choice(["screen", "print"]), default="screen", show_default=True,
+                     help="PDF profile: 'print' adds bleed, crop marks and drops link colours."),
+        click.option("--paper", type=click.Choice(["a4", "letter"], case_sensitive=False), default=None,
+                     help="Paper size (default: the theme's)."),
+        click.option("--pdf-variant", default=None, metavar="VARIANT",
+                     help="PDF standard to follow: pdf/a-3b (archival), pdf/ua-1 (accessible), pdf/x-4 (press)."),
+        click.option("--preview", is_flag=True, help="Also write PNG previews of the PDF to <out-dir>/preview/."),
+        click.option("--validate/--no-validate", default=False, show_default=True,
+                     help="Check every output with its validator (EPUBCheck, LibreOffice, qpdf)."),
+        click.option("--no-normalize", is_flag=True, help="Skip the normalizer; convert the Markdown as written."),
+        click.option("--fix-suggested", is_flag=True, help="Also apply the normalizer's suggestions."),
+        click.option("--glob", default=None, metavar="PATTERN",
+                     help="In folders, convert only files matching this pattern (default: *.md, *.markdown)."),
+        click.option("--exclude", multiple=True, metavar="PATTERN",
+                     help="Skip files matching this pattern (repeatable), e.g. 'drafts/*'."),
+        click.option("-j", "--jobs", "workers", type=click.IntRange(min=1), default=None,
+                     help="Jobs to run at once (default: the number of CPUs)."),
+        click.option("--job-timeout", type=click.FloatRange(min=1), default=600, show_default=True,
+                     help="Seconds one document may take in one format before it is stopped."),
+        click.option("--force", is_flag=True, help="Rebuild outputs even when they are up to date."),
+        click.option("--executor", type=click.Choice(["local", "dask", "inline"]), default="local",
+                     show_default=True, help="Where jobs run: a local process pool, a Dask cluster, or this process."),
+        click.option("--scheduler", default=None, metavar="ADDRESS",
+                     help="Dask scheduler address for --executor dask, e.g. tcp://host:8786."),
+        click.option("-q", "--quiet", is_flag=True, help="Print only errors."),
+        click.option("--json", "as_json", is_flag=True, help="Print a JSON summary for tools instead of progress."),
+        click.option("--debug", is_flag=True, help="Show tracebacks for unexpected errors."),
+    ]
+    for option in reversed(options):
+        command = option(command)
+    return command
 
-    \b
-    Examples:
-      convert input/report.md --to pdf
-      convert input/ --to all -o dist/
-      convert report.md --to pdf,epub --theme default
-    """
+
+def run_conversion(params: dict[str, Any]) -> int:
+    """One batch with the CLI's options; returns the exit code (0 all good, 1 some failed)."""
+    from pipeline.batch.progress import make_reporter
     from pipeline.convert import convert
     from pipeline.errors import UsageError
     from pipeline.normalize import NormalizeOptions
     from pipeline.writers import WriteOptions
 
-    if not paths:
+    if not params["paths"]:
         raise UsageError("no input given (convert FILE.md [--to pdf,docx,epub,html|all])")
-    console = _console()
-
-    def announce(output: Any) -> None:
-        if output.ok and not quiet:
-            pages = f", {output.pages} pages" if output.pages else ""
-            console.print(f"wrote {output.path} ({output.seconds:.1f} s{pages})", highlight=False)
-
-    report = convert(
-        paths, formats, out_dir, theme, run_normalizer=not no_normalize,
-        normalize_options=NormalizeOptions(fix_suggested=fix_suggested), on_output=announce,
-        options=WriteOptions(profile=profile, paper=paper.lower() if paper else None, pdf_variant=pdf_variant,
-                             preview=preview, validate=validate),
+    mode = "json" if params["as_json"] else "quiet" if params["quiet"] else "auto"
+    paper = params["paper"]
+    result = convert(
+        params["paths"], params["formats"], params["out_dir"], params["theme"],
+        run_normalizer=not params["no_normalize"],
+        normalize_options=NormalizeOptions(fix_suggested=params["fix_suggested"]),
+        options=WriteOptions(profile=params["profile"], paper=paper.lower() if paper else None,
+                             pdf_variant=params["pdf_variant"], preview=params["preview"],
+                             validate=params["validate"]),
+        glob=params["glob"], exclude=tuple(params["exclude"]), force=params["force"],
+        executor=params["executor"], workers=params["workers"], job_timeout=params["job_timeout"],
+        scheduler=params["scheduler"], reporter=make_reporter(mode),
     )
-    if not quiet:
-        for diagnostic in report.diagnostics:
-            if diagnostic.severity != "info":
-                console.print(str(diagnostic), highlight=False, style="yellow")
-    if debug:
-        for trace in report.tracebacks:
-            click.echo(trace, err=True)
-    for failure in report.failed_documents:
-        _error(failure)
-    for output in report.outputs:
-        if not output.ok:
-            if debug and output.traceback:
-                click.echo(output.traceback, err=True)
-            _error(output.error or "failed")
-    if not report.ok:
-        sys.exit(EXIT_FAILED)
+    if params["debug"]:
+        for failure in result.failed:
+            if failure.get("traceback"):
+                click.echo(failure["traceback"], err=True)
+    return EXIT_OK if result.ok else EXIT_FAILED
 
 
-def _console() -> Any:
-    from rich.console import Console
+@cli.command("build", context_settings={"help_option_names": ["-h", "--help"]})
+@batch_options
+def build(**params: Any) -> None:
+    """Convert Markdown files (or every Markdown file under a folder) to the chosen formats.
 
-    return Console(stderr=False, soft_wrap=True)
+    Outputs that are up to date (same source, theme, options and versions, per dist/manifest.json)
+    are skipped; --force rebuilds them. Exit codes: 0 all written, 1 some failed, 2 usage error,
+    3 another run holds the output folder's lock.
+
+    \b
+    Examples:
+      convert input/report.md --to pdf
+      convert input/ --to all -o dist/ -j 2
+      convert report.md --to pdf,epub --theme default
+    """
+    sys.exit(run_conversion(params))
+
+
+@cli.command("watch", context_settings={"help_option_names": ["-h", "--help"]})
+@batch_options
+def watch_command(**params: Any) -> None:
+    """Convert, then rebuild what changed whenever a source, image or theme file is saved."""
+    from pipeline.batch.watch import watch
+    from pipeline.theme import load_theme
+
+    _log_to_stderr()
+    theme_root = load_theme(params["theme"]).root
+    watch([*params["paths"], theme_root], params["out_dir"], lambda: _guarded_run(params))
+
+
+@cli.command("schedule", context_settings={"help_option_names": ["-h", "--help"]})
+@click.option("--cron", required=True, metavar="EXPRESSION",
+              help="When to run, in cron syntax (local time), e.g. '0 2 * * *' for 02:00 every day.")
+@click.option("--once", is_flag=True, help="Run one batch now and exit (for system cron or a systemd timer).")
+@batch_options
+def schedule_command(cron: str, once: bool, **params: Any) -> None:
+    """Run a batch at every cron tick, as a long-lived process; SIGTERM/SIGINT stop it cleanly.
+
+    A run that finds the output folder locked by another run exits at once with code 3.
+    """
+    import threading
+
+    from pipeline.batch.schedule import install_stop_handlers, run_schedule, validate_cron
+
+    validate_cron(cron)
+    _log_to_stderr()
+    if once:
+        sys.exit(run_conversion(params))
+    stop = threading.Event()
+    install_stop_handlers(stop)
+    sys.exit(run_schedule(cron, lambda: _guarded_run(params), stop=stop))
+
+
+def _guarded_run(params: dict[str, Any]) -> int:
+    """A run inside a long-lived command: a failure is logged, never the end of the process."""
+    import logging
+
+    from pipeline.errors import PipelineError
+
+    try:
+        return run_conversion(params)
+    except PipelineError as exc:
+        logging.getLogger("pipeline").error("%s", exc)
+        return exc.exit_code
+
+
+def _log_to_stderr() -> None:
+    import logging
+
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s: %(message)s", stream=sys.stderr)
 
 
 def _error(message: str) -> None:
@@ -130,9 +199,10 @@ def _error(message: str) -> None:
 
 
 def _fill_writer_names() -> None:
-    for param in build.params:
-        if param.name == "formats" and param.help:
-            param.help = param.help.replace("{writers}", _writers_help())
+    for command in cli.commands.values():
+        for param in command.params:
+            if param.name == "formats" and isinstance(param, click.Option) and param.help:
+                param.help = param.help.replace("{writers}", _writers_help())
 
 
 def main(argv: list[str] | None = None) -> None:

@@ -92,6 +92,9 @@ def split_front_matter(text: str, path: Path) -> tuple[dict[str, Any], str, int]
         data, invalid_dates = _load_yaml(raw)
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
+        context = getattr(exc, "context_mark", None)
+        if context is not None and (mark is None or mark.index >= len(raw.rstrip())):
+            mark = context  # "unclosed [ at the end of input": the line that opened it is the useful one
         # The raw block starts right after the opening "---" on line 1, so its line 0 is file line 1.
         line = mark.line + 1 if mark is not None else 1
         problem = getattr(exc, "problem", None) or str(exc).splitlines()[0]

@@ -1,0 +1,95 @@
+"""Batch conversion: plan jobs (document × format), skip what is up to date, run the rest in parallel,
+record every output in the manifest."""
+
+from __future__ import annotations
+
+import datetime as dt
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from pipeline.batch.manifest import Manifest
+from pipeline.batch.plan import Job, Plan, plan_jobs
+from pipeline.batch.progress import Reporter
+
+__all__ = ["BatchResult", "Job", "Plan", "plan_jobs", "run_batch"]
+
+
+@dataclass
+class BatchResult:
+    results: list[dict[str, Any]] = field(default_factory=list)
+    skipped: list[Job] = field(default_factory=list)
+    manifest: Path | None = None
+    seconds: float = 0.0
+
+    @property
+    def failed(self) -> list[dict[str, Any]]:
+        return [r for r in self.results if r["status"] != "ok"]
+
+    @property
+    def ok(self) -> bool:
+        return not self.failed
+
+
+def _entry(job: Job, result: dict[str, Any], versions: dict[str, str]) -> dict[str, Any]:
+    entry = {
+        "source": job.source,
+        "source_sha256": job.source_sha256,
+        "format": job.format,
+        "status": result["status"],
+        "key": job.key,
+        "sha256": result.get("sha256"),
+        "size": result.get("size"),
+        "pages": result.get("pages"),
+        "seconds": result.get("seconds"),
+        "warnings": result.get("warnings", []),
+        "changes": result.get("changes"),
+        "built_at": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
+        "versions": versions,
+    }
+    if result.get("details"):
+        entry["details"] = result["details"]
+    if result["status"] != "ok":
+        entry["error"] = result.get("error")
+    return entry
+
+
+def sweep_temp_files(jobs: list[Job]) -> None:
+    """Remove temp files a killed worker or run left beside its outputs (we hold the folder's lock)."""
+    for job in jobs:
+        out = Path(job.out_path)
+        for stale in out.parent.glob(f".{out.name}.*.tmp"):
+            stale.unlink(missing_ok=True)
+
+
+def run_batch(plan: Plan, *, executor: str = "local", workers: int | None = None, job_timeout: float | None = 600,
+              force: bool = False, reporter: Reporter | None = None, scheduler: Any = None,
+              memory_limit_mb: int | None = None) -> BatchResult:
+    """Run a plan. Jobs whose output is up to date (same input hashes, output untouched) are skipped."""
+    from pipeline.batch.executors import make_executor
+
+    started_at = time.perf_counter()
+    reporter = reporter or Reporter()
+    manifest = Manifest.load(plan.out_dir)
+    manifest.versions = plan.versions
+    todo = [job for job in plan.jobs if force or not manifest.is_current(job.out_path, job.key)]
+    skipped = [job for job in plan.jobs if job not in todo]
+    result = BatchResult(skipped=skipped, manifest=manifest.path)
+    reporter.begin(len(todo), skipped)
+    sweep_temp_files(todo)
+    if todo:
+        runner = make_executor(executor, workers, job_timeout, scheduler=scheduler, memory_limit_mb=memory_limit_mb)
+        try:
+            for job, outcome in runner.run(todo, reporter.started):
+                if outcome["status"] != "ok":
+                    sweep_temp_files([job])
+                manifest.record(job.out_path, _entry(job, outcome, plan.versions))
+                manifest.save()  # after every job: a killed batch keeps what it finished
+                result.results.append(outcome)
+                reporter.finished(job, outcome)
+        finally:
+            runner.close()
+    result.seconds = time.perf_counter() - started_at
+    reporter.end(result.results, skipped, result.seconds)
+    return result

@@ -1,0 +1,178 @@
+"""Where jobs run: in this process, on a local pool of worker processes, or on a Dask cluster.
+
+Every executor takes jobs and yields (job, result) as jobs finish, and calls `started(job)` when a
+job begins, so progress can show what is running. A job that exceeds its wall-time limit, or whose
+worker dies, yields a failed result; the batch goes on.
+"""
+
+from __future__ import annotations
+
+import os
+import signal
+from collections.abc import Callable, Iterator
+from concurrent.futures import FIRST_COMPLETED, Future, wait
+from concurrent.futures import TimeoutError as FutureTimeout
+from typing import Any, Protocol
+
+from pipeline.batch.plan import Job
+from pipeline.batch.worker import run_job
+
+Started = Callable[[Job], None]
+
+
+class Executor(Protocol):
+    def run(self, jobs: list[Job], started: Started) -> Iterator[tuple[Job, dict[str, Any]]]: ...
+
+    def close(self) -> None: ...
+
+
+def failed(job: Job, message: str) -> dict[str, Any]:
+    return {"source": job.source, "format": job.format, "output": job.out_path, "key": job.key,
+            "status": "failed", "error": message, "warnings": [], "seconds": None}
+
+
+class InlineExecutor:
+    """Jobs one after another in this process: for the library API, debugging and tiny runs."""
+
+    def run(self, jobs: list[Job], started: Started) -> Iterator[tuple[Job, dict[str, Any]]]:
+        for job in jobs:
+            started(job)
+            yield job, run_job(job)
+
+    def close(self) -> None:
+        return None
+
+
+_PRELOAD = ["pipeline.batch.worker", "pipeline.convert", "pipeline.render", "pipeline.normalize.engine",
+            "pipeline.writers.pdf", "pipeline.writers.docx", "pipeline.writers.epub", "pipeline.writers.html",
+            "weasyprint", "docx", "pypandoc"]
+
+
+def _worker_init(memory_limit_mb: int | None) -> None:
+    # Ctrl-C goes to the parent, which cancels cleanly; workers must not die mid-write on their own.
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    if memory_limit_mb:
+        import resource
+
+        limit = memory_limit_mb * 1024 * 1024
+        resource.setrlimit(resource.RLIMIT_AS, (limit, limit))
+
+
+class LocalExecutor:
+    """A pool of worker processes (pebble), each job with a wall-time limit; a stuck job's worker is killed."""
+
+    def __init__(self, workers: int, job_timeout: float | None, memory_limit_mb: int | None = None) -> None:
+        import multiprocessing
+
+        from pebble import ProcessPool
+
+        self.workers = max(1, workers)
+        self.job_timeout = job_timeout
+        # forkserver, not fork: the parent runs threads (progress display, pool manager) and forking a
+        # threaded process can deadlock. The server imports the heavy libraries once; workers fork from it.
+        context = multiprocessing.get_context("forkserver")
+        context.set_forkserver_preload(_PRELOAD)
+        self.pool = ProcessPool(max_workers=self.workers, initializer=_worker_init, initargs=(memory_limit_mb,),
+                                context=context)
+
+    def run(self, jobs: list[Job], started: Started) -> Iterator[tuple[Job, dict[str, Any]]]:
+        from pebble import ProcessExpired
+
+        pending = list(jobs)
+        running: dict[Future[Any], Job] = {}
+        try:
+            while pending or running:
+                # Keep exactly as many jobs in flight as there are workers, so "in flight" means "running".
+                while pending and len(running) < self.workers:
+                    job = pending.pop(0)
+                    started(job)
+                    running[self.pool.schedule(run_job, args=(job,), timeout=self.job_timeout)] = job
+                done, _ = wait(list(running), return_when=FIRST_COMPLETED)
+                for future in done:
+                    job = running.pop(future)
+                    try:
+                        yield job, future.result()
+                    except FutureTimeout:
+                        yield job, failed(job, f"{job.source}: {job.format} took longer than the "
+                                               f"{self.job_timeout:g} s job limit and was stopped")
+                    except ProcessExpired as exc:
+                        reason = _signal_name(exc.exitcode)
+                        yield job, failed(job, f"{job.source}: {job.format} worker died ({reason})")
+                    except Exception as exc:  # e.g. a result that cannot be pickled back
+                        yield job, failed(job, f"{job.source}: {job.format} failed: {type(exc).__name__}: {exc}")
+        finally:
+            for future in running:
+                future.cancel()
+
+    def close(self) -> None:
+        self.pool.close()
+        self.pool.join(timeout=30)
+
+
+def _signal_name(exitcode: int | None) -> str:
+    if exitcode is not None and exitcode < 0:
+        try:
+            name = signal.Signals(-exitcode).name
+        except ValueError:
+            name = f"signal {-exitcode}"
+        return f"killed by {name}; out of memory?" if name == "SIGKILL" else f"killed by {name}"
+    return f"exit code {exitcode}"
+
+
+class DaskExecutor:
+    """Jobs on a Dask distributed cluster; workers need this package and a shared file system."""
+
+    def __init__(self, scheduler: str | Any, workers: int, job_timeout: float | None) -> None:
+        from distributed import Client
+
+        self.client = scheduler if hasattr(scheduler, "submit") else Client(scheduler, timeout="30s")
+        self.owns_client = not hasattr(scheduler, "submit")
+        self.in_flight = max(1, workers)
+        self.job_timeout = job_timeout
+
+    def run(self, jobs: list[Job], started: Started) -> Iterator[tuple[Job, dict[str, Any]]]:
+        import time
+
+        from distributed import wait as dask_wait
+
+        pending = list(jobs)
+        running: dict[Any, tuple[Job, float]] = {}
+        while pending or running:
+            while pending and len(running) < self.in_flight:
+                job = pending.pop(0)
+                started(job)
+                # pure=False: the same job submitted twice (a rebuild) must run again.
+                running[self.client.submit(run_job, job, pure=False)] = (job, time.monotonic())
+            done, _ = dask_wait(list(running), timeout=5, return_when="FIRST_COMPLETED")
+            for future in done:
+                job, _ = running.pop(future)
+                try:
+                    yield job, future.result()
+                except Exception as exc:
+                    yield job, failed(job, f"{job.source}: {job.format} failed on the cluster: {exc}")
+            if self.job_timeout:
+                now = time.monotonic()
+                for future, (job, since) in list(running.items()):
+                    if now - since > self.job_timeout:
+                        future.cancel()  # Dask cannot kill a running task; the result is dropped
+                        running.pop(future)
+                        yield job, failed(job, f"{job.source}: {job.format} took longer than the "
+                                               f"{self.job_timeout:g} s job limit and was abandoned")
+
+    def close(self) -> None:
+        if self.owns_client:
+            self.client.close()
+
+
+def make_executor(kind: str, workers: int | None, job_timeout: float | None, *, scheduler: Any = None,
+                  memory_limit_mb: int | None = None) -> Executor:
+    count = workers or os.cpu_count() or 1
+    if kind == "inline":
+        return InlineExecutor()
+    if kind == "dask":
+        from pipeline.errors import UsageError
+
+        if scheduler is None:
+            raise UsageError("--executor dask needs --scheduler tcp://HOST:PORT")
+        return DaskExecutor(scheduler, count, job_timeout)
+    return LocalExecutor(count, job_timeout, memory_limit_mb)

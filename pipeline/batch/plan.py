@@ -1,0 +1,174 @@
+"""Planning a batch: which documents, which formats, where each output goes, and what it depends on."""
+
+from __future__ import annotations
+
+import dataclasses
+import fnmatch
+import hashlib
+import json
+from dataclasses import dataclass, field
+from functools import cache
+from importlib.metadata import PackageNotFoundError, version
+from pathlib import Path
+from typing import Any
+
+from pipeline.errors import UsageError
+from pipeline.load import MARKDOWN_SUFFIXES
+
+# Libraries whose version changes what an output looks like.
+_TOOL_PACKAGES = ("pipeline", "pypandoc-binary", "weasyprint", "python-docx", "markdown-it-py", "mdformat",
+                  "codespell", "symspellpy", "brand-yml", "nh3", "pydyf")
+
+
+@dataclass(frozen=True)
+class Job:
+    """One output: a document in one format. Everything here is plain data, so it pickles to workers."""
+
+    source: str
+    source_sha256: str
+    format: str
+    out_path: str
+    theme: str  # theme folder (absolute), so workers find it whatever their working folder
+    options: Any  # WriteOptions
+    normalize: bool
+    normalize_options: Any  # NormalizeOptions
+    write_report: bool  # the first format of a document also writes the normalizer's change report
+    key: str = ""  # content hash of everything the output depends on
+
+    @property
+    def label(self) -> str:
+        return f"{Path(self.source).name} → {self.format}"
+
+
+@dataclass
+class Plan:
+    jobs: list[Job] = field(default_factory=list)
+    out_dir: Path = Path("dist")
+    versions: dict[str, str] = field(default_factory=dict)
+
+
+def tool_versions() -> dict[str, str]:
+    versions = {}
+    for package in _TOOL_PACKAGES:
+        try:
+            versions[package] = version(package)
+        except PackageNotFoundError:
+            continue
+    versions["pipeline-code"] = code_fingerprint()[:16]
+    return versions
+
+
+@cache
+def code_fingerprint() -> str:
+    """A hash of the pipeline's own source: a changed rule or template rebuilds, even in development."""
+    package = Path(__file__).resolve().parent.parent
+    digest = hashlib.sha256()
+    for path in sorted(package.rglob("*")):
+        if path.suffix in (".py", ".j2", ".txt", ".css", ".toml", ".yml") and "__pycache__" not in path.parts:
+            digest.update(str(path.relative_to(package)).encode())
+            digest.update(path.read_bytes())
+    return digest.hexdigest()
+
+
+def file_sha256(path: Path) -> str:
+    digest = hashlib.sha256()
+    with open(path, "rb") as handle:
+        for block in iter(lambda: handle.read(1 << 20), b""):
+            digest.update(block)
+    return digest.hexdigest()
+
+
+def discover(paths: list[Path], *, glob: str | None = None, exclude: tuple[str, ...] = ()) -> list[tuple[Path, Path]]:
+    """(source, path relative to its input root) for every Markdown file; folders are searched recursively."""
+    found: list[tuple[Path, Path]] = []
+    for path in paths:
+        if path.is_dir():
+            patterns = [glob] if glob else [f"*{s}" for s in MARKDOWN_SUFFIXES]
+            matches = sorted({p for pattern in patterns for p in path.rglob(pattern) if p.is_file()})
+            matches = [p for p in matches if not _excluded(p.relative_to(path), exclude)]
+            matches = [p for p in matches if not any(part.startswith(".") for part in p.relative_to(path).parts)]
+            if not matches:
+                raise UsageError(f"no Markdown files{f' matching {glob!r}' if glob else ''} in this folder", path)
+            found.extend((p, p.relative_to(path)) for p in matches)
+        elif path.is_file():
+            if path.suffix.lower() not in MARKDOWN_SUFFIXES:
+                raise UsageError("is not a Markdown file (*.md, *.markdown)", path)
+            found.append((path, Path(path.name)))
+        else:
+            raise UsageError("no such file or folder", path)
+    unique: dict[Path, tuple[Path, Path]] = {}
+    for source, relative in found:
+        unique.setdefault(source.resolve(), (source, relative))
+    return list(unique.values())
+
+
+def _excluded(relative: Path, patterns: tuple[str, ...]) -> bool:
+    text = relative.as_posix()
+    return any(fnmatch.fnmatch(text, p) or fnmatch.fnmatch(relative.name, p) for p in patterns)
+
+
+def _options_data(options: Any) -> Any:
+    if dataclasses.is_dataclass(options):
+        return {k: _options_data(v) for k, v in dataclasses.asdict(options).items()}
+    if isinstance(options, (list, tuple)):
+        return [_options_data(v) for v in options]
+    if isinstance(options, Path):
+        return str(options)
+    return options
+
+
+def _normalizer_inputs(source: Path) -> list[str]:
+    """Hashes of the project config and vocabulary files the normalizer reads for this document."""
+    from pipeline.normalize.config import load_config
+
+    try:
+        config = load_config(source.parent)
+    except UsageError:
+        return ["invalid-config"]
+    files = [config.path, *config.vocabulary]
+    if config.root:
+        files.append(config.root / "vocabulary.txt")
+    return [f"{p}:{file_sha256(p)}" for p in files if p and Path(p).is_file()]
+
+
+def job_key(source_hash: str, fmt: str, theme_fingerprint: str, options: Any, normalize: bool,
+            normalize_options: Any, normalizer_inputs: list[str], versions: dict[str, str]) -> str:
+    payload = {
+        "source": source_hash,
+        "format": fmt,
+        "theme": theme_fingerprint,
+        "options": _options_data(options),
+        "normalize": normalize,
+        "normalize_options": _options_data(normalize_options) if normalize else None,
+        "normalizer_inputs": normalizer_inputs if normalize else [],
+        "versions": versions,
+    }
+    return hashlib.sha256(json.dumps(payload, sort_keys=True, default=str).encode()).hexdigest()
+
+
+def plan_jobs(paths: list[Path], formats: list[str], out_dir: Path, theme: Any, options: Any, *,
+              normalize: bool = True, normalize_options: Any = None, glob: str | None = None,
+              exclude: tuple[str, ...] = ()) -> Plan:
+    """Every (document, format) job, with its output path (keeping the input's folder structure) and key."""
+    from pipeline.writers import get_writer
+
+    extensions = {name: get_writer(name).extension for name in formats}
+    versions = tool_versions()
+    plan = Plan(out_dir=out_dir, versions=versions)
+    for source, relative in discover(paths, glob=glob, exclude=exclude):
+        source_hash = file_sha256(source)
+        inputs = _normalizer_inputs(source) if normalize else []
+        for index, fmt in enumerate(formats):
+            out_path = out_dir / relative.parent / f"{source.stem}{extensions[fmt]}"
+            key = job_key(source_hash, fmt, theme.fingerprint, options, normalize, normalize_options, inputs,
+                          versions)
+            plan.jobs.append(Job(
+                source=str(source), source_sha256=source_hash, format=fmt, out_path=str(out_path),
+                theme=str(theme.root), options=options, normalize=normalize, normalize_options=normalize_options,
+                write_report=normalize and index == 0, key=key,
+            ))
+    outputs = [job.out_path for job in plan.jobs]
+    clashes = {p for p in outputs if outputs.count(p) > 1}
+    if clashes:
+        raise UsageError(f"two inputs would write the same output: {sorted(clashes)[0]}")
+    return plan

@@ -1,0 +1,154 @@
+"""What a batch tells its user: live progress on a terminal, plain lines for logs, JSON for machines."""
+
+from __future__ import annotations
+
+import json
+import sys
+from typing import Any, TextIO
+
+from pipeline.batch.plan import Job
+
+
+class Reporter:
+    """Silent base: the hooks a batch calls. Subclasses print."""
+
+    def __init__(self, show_warnings: bool = True) -> None:
+        self.show_warnings = show_warnings
+        self._seen_warnings: set[str] = set()
+
+    def begin(self, total: int, skipped: list[Job]) -> None: ...
+
+    def started(self, job: Job) -> None: ...
+
+    def finished(self, job: Job, result: dict[str, Any]) -> None: ...
+
+    def end(self, results: list[dict[str, Any]], skipped: list[Job], seconds: float) -> None: ...
+
+    def new_warnings(self, result: dict[str, Any]) -> list[str]:
+        """Warnings not printed yet: a document's own warnings come back with each of its formats."""
+        fresh = [w for w in result.get("warnings", []) if w not in self._seen_warnings]
+        self._seen_warnings.update(fresh)
+        return fresh
+
+
+def _line(result: dict[str, Any]) -> str:
+    if result["status"] == "ok":
+        pages = f", {result['pages']} pages" if result.get("pages") else ""
+        return f"wrote {result['output']} ({result['seconds']:.1f} s{pages})"
+    return f"convert: error: {result.get('error') or 'failed'}"
+
+
+class PlainReporter(Reporter):
+    """One line per event: for logs, cron mail and anything that is not a terminal."""
+
+    def __init__(self, out: TextIO | None = None, err: TextIO | None = None, **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        self.out = out or sys.stdout
+        self.err = err or sys.stderr
+
+    def begin(self, total: int, skipped: list[Job]) -> None:
+        if skipped:
+            print(f"{len(skipped)} output(s) up to date, {total} to build", file=self.out, flush=True)
+
+    def finished(self, job: Job, result: dict[str, Any]) -> None:
+        stream = self.out if result["status"] == "ok" else self.err
+        print(_line(result), file=stream, flush=True)
+        if self.show_warnings:
+            for warning in self.new_warnings(result):
+                print(warning, file=self.out, flush=True)
+
+    def end(self, results: list[dict[str, Any]], skipped: list[Job], seconds: float) -> None:
+        failed = sum(1 for r in results if r["status"] != "ok")
+        built = len(results) - failed
+        if results or skipped:
+            print(f"done in {seconds:.1f} s: {built} built, {len(skipped)} up to date, {failed} failed",
+                  file=self.out, flush=True)
+
+
+class QuietReporter(Reporter):
+    """Errors only."""
+
+    def finished(self, job: Job, result: dict[str, Any]) -> None:
+        if result["status"] != "ok":
+            print(_line(result), file=sys.stderr, flush=True)
+
+
+class JsonReporter(Reporter):
+    """One JSON document on stdout at the end: every job with its status, for tools."""
+
+    def end(self, results: list[dict[str, Any]], skipped: list[Job], seconds: float) -> None:
+        data = {
+            "seconds": round(seconds, 3),
+            "built": [{k: v for k, v in r.items() if k != "traceback"} for r in results if r["status"] == "ok"],
+            "failed": [{k: v for k, v in r.items() if k != "traceback"} for r in results if r["status"] != "ok"],
+            "up_to_date": [{"source": j.source, "format": j.format, "output": j.out_path} for j in skipped],
+        }
+        json.dump(data, sys.stdout, indent=2, ensure_ascii=False)
+        sys.stdout.write("\n")
+
+
+class RichReporter(Reporter):
+    """A live display on a terminal: one line per running job, an overall bar, then a summary table."""
+
+    def __init__(self, **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        from rich.console import Console
+
+        self.console = Console()
+        self.progress: Any = None
+        self.tasks: dict[str, Any] = {}
+        self.overall: Any = None
+
+    def begin(self, total: int, skipped: list[Job]) -> None:
+        from rich.progress import BarColumn, MofNCompleteColumn, Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
+
+        self.progress = Progress(SpinnerColumn(), TextColumn("{task.description}"), BarColumn(),
+                                 MofNCompleteColumn(), TimeElapsedColumn(), console=self.console, transient=True)
+        self.progress.start()
+        self.overall = self.progress.add_task("[bold]all jobs", total=total)
+        if skipped:
+            self.console.print(f"{len(skipped)} output(s) up to date")
+
+    def started(self, job: Job) -> None:
+        self.tasks[job.out_path] = self.progress.add_task(job.label, total=None)
+
+    def finished(self, job: Job, result: dict[str, Any]) -> None:
+        task = self.tasks.pop(job.out_path, None)
+        if task is not None:
+            self.progress.remove_task(task)
+        self.progress.advance(self.overall)
+        style = None if result["status"] == "ok" else "bold red"
+        self.console.print(_line(result), style=style, highlight=False)
+        if self.show_warnings:
+            for warning in self.new_warnings(result):
+                self.console.print(warning, style="yellow", highlight=False)
+
+    def end(self, results: list[dict[str, Any]], skipped: list[Job], seconds: float) -> None:
+        from rich.table import Table
+
+        if self.progress is not None:
+            self.progress.stop()
+        if not results:
+            if skipped:
+                self.console.print(f"nothing to do: {len(skipped)} output(s) up to date ({seconds:.1f} s)")
+            return
+        table = Table(title=f"{len(results)} job(s) in {seconds:.1f} s", title_justify="left")
+        for column in ("document", "format", "status", "pages", "time", "warnings"):
+            table.add_column(column, justify="right" if column in ("pages", "time", "warnings") else "left")
+        for result in results:
+            ok = result["status"] == "ok"
+            table.add_row(
+                result.get("source", ""), result["format"], "[green]ok" if ok else "[red]failed",
+                str(result.get("pages") or ""), f"{result['seconds']:.1f} s" if result.get("seconds") else "",
+                str(len(result.get("warnings", []))),
+            )
+        for job in skipped:
+            table.add_row(job.source, job.format, "[dim]up to date", "", "", "")
+        self.console.print(table)
+
+
+def make_reporter(mode: str) -> Reporter:
+    """`auto` picks the live display on a terminal and plain lines otherwise."""
+    if mode == "auto":
+        mode = "rich" if sys.stdout.isatty() else "plain"
+    return {"rich": RichReporter, "plain": PlainReporter, "quiet": QuietReporter, "json": JsonReporter}[mode]()

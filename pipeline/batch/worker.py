@@ -1,0 +1,97 @@
+"""What runs inside a worker process: one job (a document in one format), isolated from the others.
+
+A worker keeps the themes and prepared documents it has seen, so the formats of one document that
+land on the same worker share loading, normalizing and pandoc's parse.
+"""
+
+from __future__ import annotations
+
+import time
+import traceback
+from collections import OrderedDict
+from pathlib import Path
+from typing import Any
+
+from pipeline.batch.plan import Job, file_sha256
+from pipeline.document import Document
+from pipeline.errors import PipelineError
+
+_THEMES: dict[str, Any] = {}
+_DOCUMENTS: OrderedDict[tuple[Any, ...], Document] = OrderedDict()
+_MAX_DOCUMENTS = 4
+
+
+def _theme(root: str) -> Any:
+    from pipeline.theme import load_theme
+
+    theme = _THEMES.get(root)
+    if theme is None:
+        theme = _THEMES[root] = load_theme(root)
+    return theme
+
+
+def _document(job: Job, theme: Any) -> Document:
+    from pipeline.convert import prepare
+    from pipeline.render import embedded_ast
+
+    key = (job.source, file_sha256(Path(job.source)), job.normalize, repr(job.normalize_options), job.theme)
+    document = _DOCUMENTS.get(key)
+    if document is None:
+        document = prepare(Path(job.source), theme, run_normalizer=job.normalize,
+                           normalize_options=job.normalize_options)
+        # Parse once now, so warnings about the text belong to the document, not to one format.
+        embedded_ast(document)
+        document.artifacts["shared_diagnostics"] = len(document.diagnostics)
+        _DOCUMENTS[key] = document
+        while len(_DOCUMENTS) > _MAX_DOCUMENTS:
+            _DOCUMENTS.popitem(last=False)
+    _DOCUMENTS.move_to_end(key)
+    return document
+
+
+def run_job(job: Job) -> dict[str, Any]:
+    """Build one output; never raises: the result says what happened."""
+    from pipeline.convert import write_atomically
+    from pipeline.writers import get_writer
+
+    started = time.perf_counter()
+    result: dict[str, Any] = {"source": job.source, "format": job.format, "output": job.out_path, "key": job.key,
+                              "status": "failed"}
+    document: Document | None = None
+    before = 0
+    try:
+        theme = _theme(job.theme)
+        document = _document(job, theme)
+        before = len(document.diagnostics)
+        out_path = Path(job.out_path)
+        if job.write_report:
+            from pipeline.normalize.report import write_change_report
+
+            write_change_report(document, out_path.parent)
+        writer = get_writer(job.format)
+        outcome = write_atomically(out_path, lambda tmp: writer.write(document, theme, job.options, tmp))
+        result.update(
+            status="ok",
+            pages=getattr(outcome, "pages", None),
+            details=getattr(outcome, "details", {}) or {},
+            sha256=file_sha256(out_path),
+            size=out_path.stat().st_size,
+        )
+    except PipelineError as exc:
+        result["error"] = str(exc)
+    except Exception as exc:  # a writer bug or a library crash must not take the batch down
+        result["error"] = f"{job.source}: {job.format} failed: {type(exc).__name__}: {exc}"
+        result["traceback"] = traceback.format_exc()
+    if document is not None:
+        # The document's own warnings (loading, normalizing, parsing) plus this writer's, not other formats'.
+        shared = document.artifacts.get("shared_diagnostics", 0)
+        after = len(document.diagnostics)
+        own = document.diagnostics[:shared] + document.diagnostics[max(before, shared):after]
+        result["warnings"] = [str(d) for d in own if d.severity != "info"]
+        result["changes"] = {
+            "applied": sum(1 for c in document.changes if c.applied),
+            "suggested": sum(1 for c in document.changes if not c.applied),
+        }
+        result["title"] = document.meta.title
+    result["seconds"] = round(time.perf_counter() - started, 3)
+    return result

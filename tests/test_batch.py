@@ -1,0 +1,239 @@
+"""Batch conversion: parallel, incremental, isolated failures, atomic outputs, one run per folder."""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import signal
+import subprocess
+import sys
+import time
+
+import pytest
+from conftest import REPO, run_cli
+
+DOC = "---\ntitle: Report {n}\n---\n# Part {n}\n\n## Article {n}\n\nText of report {n}, with a [link](https://example.org/{n}).\n"
+
+
+def _make_reports(folder, count=20):
+    for n in range(count):
+        sub = folder / ("team-a" if n % 2 else "team-b")
+        sub.mkdir(parents=True, exist_ok=True)
+        (sub / f"report-{n:02d}.md").write_text(DOC.format(n=n), encoding="utf-8")
+
+
+def _manifest(out):
+    return json.loads((out / "manifest.json").read_text(encoding="utf-8"))["outputs"]
+
+
+def _built(result):
+    return sorted(line.split()[1] for line in result.stdout.splitlines() if line.startswith("wrote "))
+
+
+@pytest.fixture()
+def reports(tmp_path):
+    source = tmp_path / "in"
+    _make_reports(source)
+    return source, tmp_path / "out"
+
+
+def test_twenty_documents_parallel_then_incremental(reports, tmp_path):
+    source, out = reports
+    first = run_cli(str(source), "--to", "html,docx", "-o", str(out), "-j", "2")
+    assert first.returncode == 0, first.stderr
+    assert len(_built(first)) == 40
+    # Folder structure is kept inside the output folder.
+    assert (out / "team-a" / "report-01.html").is_file() and (out / "team-b" / "report-00.docx").is_file()
+    entries = _manifest(out)
+    assert len(entries) == 40
+    entry = entries["team-a/report-01.html"]
+    assert entry["status"] == "ok" and entry["size"] > 0 and len(entry["sha256"]) == 64
+    assert entry["source_sha256"] and entry["versions"]["pipeline"] and entry["changes"] is not None
+
+    second = run_cli(str(source), "--to", "html,docx", "-o", str(out), "-j", "2")
+    assert second.returncode == 0
+    assert _built(second) == []
+    assert "40 output(s) up to date" in second.stdout
+
+    changed = source / "team-a" / "report-03.md"
+    changed.write_text(changed.read_text(encoding="utf-8") + "\nOne more line.\n", encoding="utf-8")
+    third = run_cli(str(source), "--to", "html,docx", "-o", str(out), "-j", "2")
+    assert _built(third) == [str(out / "team-a" / "report-03.docx"), str(out / "team-a" / "report-03.html")]
+
+    theme = tmp_path / "styles" / "custom"
+    shutil.copytree(REPO / "styles" / "openinfra", theme)
+    (tmp_path / "styles" / "default").symlink_to(REPO / "styles" / "default")
+    same = run_cli(str(source), "--to", "html,docx", "-o", str(out), "--theme", str(theme), "-j", "2")
+    assert _built(same) == [], "a byte-identical copy of the theme gives identical outputs"
+    brand = theme / "brand.yml"
+    brand.write_text(brand.read_text(encoding="utf-8").replace("#E2173E", "#0055AA"), encoding="utf-8")
+    fifth = run_cli(str(source), "--to", "html,docx", "-o", str(out), "--theme", str(theme), "-j", "2")
+    assert len(_built(fifth)) == 40, "a changed theme file rebuilds everything"
+    assert "#0055AA" in (out / "team-b" / "report-00.html").read_text(encoding="utf-8")
+
+
+def test_tampered_output_is_rebuilt(reports):
+    source, out = reports
+    assert run_cli(str(source / "team-a"), "--to", "html", "-o", str(out)).returncode == 0
+    target = out / "report-01.html"
+    target.write_text("damaged", encoding="utf-8")
+    again = run_cli(str(source / "team-a"), "--to", "html", "-o", str(out))
+    assert _built(again) == [str(target)]
+    assert "Report 1" in target.read_text(encoding="utf-8")
+
+
+def test_one_broken_document_does_not_stop_the_others(reports):
+    source, out = reports
+    (source / "team-a" / "broken.md").write_text("---\ntitle: [unclosed\n---\nText\n", encoding="utf-8")
+    result = run_cli(str(source), "--to", "html", "-o", str(out), "--json")
+    assert result.returncode == 1
+    summary = json.loads(result.stdout)
+    assert len(summary["built"]) == 20
+    assert [f["source"].endswith("broken.md") for f in summary["failed"]] == [True]
+    assert "broken.md:2" in summary["failed"][0]["error"]
+    entry = _manifest(out)["team-a/broken.html"]
+    assert entry["status"] == "failed" and "front matter" in entry["error"]
+    assert not (out / "team-a" / "broken.html").exists()
+
+
+def test_glob_and_exclude(reports):
+    source, out = reports
+    result = run_cli(str(source), "--to", "html", "-o", str(out), "--exclude", "team-b/*", "--glob", "report-0*.md")
+    assert result.returncode == 0, result.stderr
+    assert sorted(p.name for p in out.rglob("*.html")) == [f"report-0{n}.html" for n in (1, 3, 5, 7, 9)]
+
+
+SLOW_WRITER = '''
+import os, time
+from pathlib import Path
+
+class SlowWriter:
+    name = "slow"
+    extension = ".slow"
+    description = "Test writer that writes half a file, then waits"
+
+    def write(self, document, theme, options, out_path):
+        Path(out_path).write_text("partial", encoding="utf-8")
+        Path(os.environ["SLOW_PID_FILE"]).write_text(str(os.getpid()))
+        time.sleep(float(os.environ.get("SLOW_SECONDS", "60")))
+        Path(out_path).write_text("complete", encoding="utf-8")
+'''
+
+
+def _install_slow_writer(site):
+    site.mkdir()
+    (site / "slow_writer.py").write_text(SLOW_WRITER, encoding="utf-8")
+    info = site / "slow_writer-0.1.dist-info"
+    info.mkdir()
+    (info / "METADATA").write_text("Metadata-Version: 2.1\nName: slow-writer\nVersion: 0.1\n", encoding="utf-8")
+    (info / "entry_points.txt").write_text("[pipeline.writers]\nslow = slow_writer:SlowWriter\n", encoding="utf-8")
+    return {"PYTHONPATH": str(site)}
+
+
+def test_killed_worker_leaves_old_output_and_no_partial_file(tmp_path):
+    env = _install_slow_writer(tmp_path / "site")
+    doc = tmp_path / "doc.md"
+    doc.write_text(DOC.format(n=1), encoding="utf-8")
+    out = tmp_path / "out"
+    out.mkdir()
+    (out / "doc.slow").write_text("old good output", encoding="utf-8")
+    pid_file = tmp_path / "worker.pid"
+    env.update(SLOW_PID_FILE=str(pid_file), SLOW_SECONDS="60")
+    process = subprocess.Popen([sys.executable, "-m", "pipeline", str(doc), "--to", "slow", "-o", str(out)],
+                               cwd=REPO, env={**os.environ, **env}, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                               text=True)
+    deadline = time.monotonic() + 60
+    while not pid_file.exists() and time.monotonic() < deadline:
+        time.sleep(0.1)
+    assert pid_file.exists(), "the worker never started writing"
+    os.kill(int(pid_file.read_text()), signal.SIGKILL)
+    _stdout, stderr = process.communicate(timeout=60)
+    assert process.returncode == 1
+    assert "worker died (killed by SIGKILL" in stderr
+    assert (out / "doc.slow").read_text(encoding="utf-8") == "old good output"
+    assert [p.name for p in out.iterdir() if p.name.endswith(".tmp")] == []
+
+    env["SLOW_SECONDS"] = "0"
+    rerun = run_cli(str(doc), "--to", "slow", "-o", str(out), env=env)
+    assert rerun.returncode == 0, rerun.stderr
+    assert (out / "doc.slow").read_text(encoding="utf-8") == "complete"
+
+
+def test_job_timeout_stops_a_runaway_job(tmp_path):
+    env = _install_slow_writer(tmp_path / "site")
+    env.update(SLOW_PID_FILE=str(tmp_path / "pid"), SLOW_SECONDS="120")
+    doc = tmp_path / "doc.md"
+    doc.write_text(DOC.format(n=1), encoding="utf-8")
+    started = time.monotonic()
+    result = run_cli(str(doc), "--to", "slow,html", "-o", str(tmp_path / "out"), "--job-timeout", "3", env=env)
+    assert time.monotonic() - started < 60
+    assert result.returncode == 1
+    assert "longer than the 3 s job limit" in result.stderr
+    assert (tmp_path / "out" / "doc.html").is_file(), "the other format still finishes"
+    assert not (tmp_path / "out" / "doc.slow").exists()
+
+
+HOLD_LOCK = """
+import sys, time
+from pathlib import Path
+from pipeline.batch.lock import output_lock
+with output_lock(Path(sys.argv[1])):
+    print("locked", flush=True)
+    time.sleep(120)
+"""
+
+
+def test_second_run_exits_with_lock_code_and_stale_lock_is_taken_over(tmp_path):
+    doc = tmp_path / "doc.md"
+    doc.write_text(DOC.format(n=1), encoding="utf-8")
+    out = tmp_path / "out"
+    holder = subprocess.Popen([sys.executable, "-c", HOLD_LOCK, str(out)], cwd=REPO, stdout=subprocess.PIPE, text=True)
+    try:
+        assert holder.stdout.readline().strip() == "locked"
+        blocked = run_cli("schedule", "--cron", "0 2 * * *", "--once", str(doc), "--to", "html", "-o", str(out))
+        assert blocked.returncode == 3
+        assert "another conversion is writing to this folder" in blocked.stderr
+        assert not (out / "doc.html").exists()
+    finally:
+        holder.kill()  # a killed holder leaves its lock file behind …
+        holder.wait()
+    assert (out / ".pipeline.lock").exists()
+    after = run_cli("schedule", "--cron", "0 2 * * *", "--once", str(doc), "--to", "html", "-o", str(out))
+    assert after.returncode == 0, after.stderr  # … which does not block the next run
+    assert (out / "doc.html").is_file()
+
+
+def test_scheduler_runs_on_ticks_and_stops_on_sigterm(tmp_path):
+    doc = tmp_path / "doc.md"
+    doc.write_text(DOC.format(n=1), encoding="utf-8")
+    out = tmp_path / "out"
+    process = subprocess.Popen(
+        [sys.executable, "-m", "pipeline", "schedule", "--cron", "* * * * * */2", str(doc), "--to", "html",
+         "-o", str(out)], cwd=REPO, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    deadline = time.monotonic() + 60
+    while not (out / "doc.html").exists() and time.monotonic() < deadline:
+        time.sleep(0.2)
+    process.send_signal(signal.SIGTERM)
+    _stdout, stderr = process.communicate(timeout=60)
+    assert (out / "doc.html").is_file()
+    assert process.returncode == 0, stderr
+    assert "run finished with exit code 0" in stderr
+    assert "scheduler stopped" in stderr
+
+
+def test_dask_local_cluster_gives_the_same_manifest(reports, tmp_path):
+    distributed = pytest.importorskip("distributed")
+    source, out = reports
+    local = run_cli(str(source), "--to", "html", "-o", str(out), "-j", "2")
+    assert local.returncode == 0, local.stderr
+    with distributed.LocalCluster(n_workers=2, threads_per_worker=1, processes=True, dashboard_address=None) as cluster:
+        out_dask = tmp_path / "out-dask"
+        remote = run_cli(str(source), "--to", "html", "-o", str(out_dask), "--executor", "dask",
+                         "--scheduler", cluster.scheduler_address)
+    assert remote.returncode == 0, remote.stderr
+
+    def comparable(entries):
+        return {k: {f: v for f, v in e.items() if f not in ("seconds", "built_at")} for k, e in entries.items()}
+
+    assert comparable(_manifest(out_dask)) == comparable(_manifest(out))
