@@ -78,6 +78,8 @@ def batch_options(command: Any) -> Any:
                      help="Jobs to run at once (default: the number of CPUs)."),
         click.option("--job-timeout", type=click.FloatRange(min=1), default=600, show_default=True,
                      help="Seconds one document may take in one format before it is stopped."),
+        click.option("--memory-limit", "memory_limit", type=click.IntRange(min=256), default=4096, show_default=True,
+                     metavar="MB", help="Memory one worker may use before its job fails (local executor)."),
         click.option("--force", is_flag=True, help="Rebuild outputs even when they are up to date."),
         click.option("--executor", type=click.Choice(["local", "dask", "inline"]), default="local",
                      show_default=True, help="Where jobs run: a local process pool, a Dask cluster, or this process."),
@@ -113,7 +115,7 @@ def run_conversion(params: dict[str, Any]) -> int:
                              validate=params["validate"]),
         glob=params["glob"], exclude=tuple(params["exclude"]), force=params["force"],
         executor=params["executor"], workers=params["workers"], job_timeout=params["job_timeout"],
-        scheduler=params["scheduler"], reporter=make_reporter(mode),
+        scheduler=params["scheduler"], reporter=make_reporter(mode), memory_limit_mb=params["memory_limit"],
     )
     if params["debug"]:
         for failure in result.failed:

@@ -62,7 +62,8 @@ def convert(paths: Iterable[Path | str], formats: list[str] | str = "all", out_d
             normalize_options: NormalizeOptions | None = None, options: WriteOptions | None = None,
             glob: str | None = None, exclude: tuple[str, ...] = (), force: bool = False,
             executor: str = "inline", workers: int | None = None, job_timeout: float | None = 600,
-            scheduler: Any = None, reporter: Reporter | None = None) -> BatchResult:
+            scheduler: Any = None, reporter: Reporter | None = None,
+            memory_limit_mb: int | None = None) -> BatchResult:
     """Convert Markdown files (or folders of them, recursively) to the given formats in `out_dir`.
 
     Usage errors (missing files, unknown formats or themes) raise before anything is written. A
@@ -81,4 +82,4 @@ def convert(paths: Iterable[Path | str], formats: list[str] | str = "all", out_d
                      glob=glob, exclude=exclude)
     with output_lock(out):
         return run_batch(plan, executor=executor, workers=workers, job_timeout=job_timeout, force=force,
-                         reporter=reporter, scheduler=scheduler)
+                         reporter=reporter, scheduler=scheduler, memory_limit_mb=memory_limit_mb)

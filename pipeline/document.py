@@ -91,6 +91,8 @@ class Document:
     front_matter: dict[str, Any] = field(default_factory=dict)
     diagnostics: list[Diagnostic] = field(default_factory=list)
     changes: list[Change] = field(default_factory=list)
+    # The body as loaded, before the normalizer rewrote it (for locating findings in the file).
+    original_body: str = ""
     # Filled by later stages and shared by every writer (e.g. the pandoc AST).
     artifacts: dict[str, Any] = field(default_factory=dict)
 
@@ -103,9 +105,11 @@ class Document:
         return self.source.parent
 
     def line_of(self, text: str) -> int | None:
-        """The source line where `text` first occurs in the body, for locating AST-level findings."""
-        index = self.body.find(text)
-        return None if index < 0 else self.body_line + self.body.count("\n", 0, index)
+        """The source line where `text` first occurs, for locating findings made after parsing."""
+        # Search what the author wrote: after normalizing, body lines no longer match the file's.
+        original = self.original_body or self.body
+        index = original.find(text)
+        return None if index < 0 else self.body_line + original.count("\n", 0, index)
 
     def warn(self, code: str, message: str, line: int | None = None, column: int | None = None) -> None:
         self.diagnostics.append(Diagnostic("warning", code, message, self.source, line, column))

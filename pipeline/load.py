@@ -16,6 +16,8 @@ from pipeline.metadata import map_metadata
 
 MARKDOWN_SUFFIXES = (".md", ".markdown")
 DEFAULT_MAX_BYTES = 20 * 1024 * 1024
+MAX_FRONT_MATTER_CHARS = 1024 * 1024
+MAX_YAML_NODES = 100_000
 
 def decode(data: bytes, path: Path) -> tuple[str, str | None]:
     """Decode file bytes to text; return the text and a note when the encoding was not UTF-8."""
@@ -46,6 +48,15 @@ def decode(data: bytes, path: Path) -> tuple[str, str | None]:
         return str(best), best.encoding
 
 
+class _Problem(str):
+    """A YAMLError payload that carries a message and a position like PyYAML's own errors."""
+
+    def __new__(cls, problem: str, mark: Any) -> _Problem:
+        instance = super().__new__(cls, problem)
+        instance.problem, instance.problem_mark = problem, mark
+        return instance
+
+
 class _FrontMatterLoader(yaml.SafeLoader):
     """PyYAML's safe loader, except that an impossible date (2016-19-17) stays text instead of raising.
 
@@ -53,6 +64,16 @@ class _FrontMatterLoader(yaml.SafeLoader):
     """
 
     invalid_dates: list[tuple[int, str]]
+    def get_single_data(self) -> Any:
+        # An "alias bomb" (a few hundred bytes of nested &anchors and *aliases) expands to billions
+        # of values once anything walks the result; measure the expansion before building anything.
+        node = self.get_single_node()
+        if node is None:
+            return None
+        if _expanded_size(node, {}) > MAX_YAML_NODES:
+            raise yaml.YAMLError(_Problem(f"expands to more than {MAX_YAML_NODES:,} values through its aliases "
+                                          "(a possible alias bomb); refusing to expand it", node.start_mark))
+        return self.construct_document(node)
 
     def construct_yaml_timestamp(self, node: yaml.Node) -> Any:
         try:
@@ -63,6 +84,21 @@ class _FrontMatterLoader(yaml.SafeLoader):
 
 
 _FrontMatterLoader.add_constructor("tag:yaml.org,2002:timestamp", _FrontMatterLoader.construct_yaml_timestamp)
+
+
+def _expanded_size(node: yaml.Node, memo: dict[int, int]) -> int:
+    """How many values `node` stands for once every alias is expanded (shared nodes counted each time)."""
+    known = memo.get(id(node))
+    if known is not None:
+        return known
+    memo[id(node)] = 1  # a recursive alias counts once rather than forever
+    size = 1
+    if isinstance(node, yaml.SequenceNode):
+        size += sum(_expanded_size(item, memo) for item in node.value)
+    elif isinstance(node, yaml.MappingNode):
+        size += sum(_expanded_size(k, memo) + _expanded_size(v, memo) for k, v in node.value)
+    memo[id(node)] = min(size, MAX_YAML_NODES + 1)
+    return memo[id(node)]
 
 
 def _load_yaml(raw: str) -> tuple[Any, list[tuple[int, str]]]:
@@ -85,12 +121,17 @@ def split_front_matter(text: str, path: Path) -> tuple[dict[str, Any], str, int]
         raw, body = handler.split(text)
     except ValueError:  # an opening --- with no closing one: a thematic break, not front matter
         return {}, text, 1
+    if len(raw) > MAX_FRONT_MATTER_CHARS:
+        raise LoadError(f"front matter is {len(raw) // 1024} KB, over the {MAX_FRONT_MATTER_CHARS // 1024} KB limit",
+                        path, 1)
     if body.startswith("\n"):  # the newline that ends the closing "---" line
         body = body[1:]
     body_line = text[: len(text) - len(body)].count("\n") + 1
     try:
         data, invalid_dates = _load_yaml(raw)
     except yaml.YAMLError as exc:
+        if exc.args and isinstance(exc.args[0], _Problem):
+            exc.problem, exc.problem_mark = exc.args[0].problem, exc.args[0].problem_mark
         mark = getattr(exc, "problem_mark", None)
         context = getattr(exc, "context_mark", None)
         if context is not None and (mark is None or mark.index >= len(raw.rstrip())):
@@ -159,7 +200,8 @@ def load_document(path: Path, *, default_publisher: str | None = None, max_bytes
     salvage_note = front_matter.pop("__salvaged__", None)
     invalid_dates = front_matter.pop("__invalid_dates__", [])
     meta = map_metadata(front_matter, body, default_publisher=default_publisher)
-    document = Document(source=path, meta=meta, body=body, body_line=body_line, front_matter=front_matter)
+    document = Document(source=path, meta=meta, body=body, body_line=body_line, front_matter=front_matter,
+                        original_body=body)
     if encoding_note:
         document.warn("LOAD001", f"file is not UTF-8; read it as {encoding_note}")
     if salvage_note:

@@ -193,7 +193,15 @@ def embed_images(ast: dict[str, Any], document: Document, roots: list[Path]) -> 
     Images outside the allowed folders, remote ones and missing ones are replaced by their alt
     text in brackets, with a warning: visible in the output, never a crash or a leak.
     """
-    from pipeline.resources import IMAGE_TYPES, MAX_RESOURCE_BYTES, data_uri, is_allowed, local_target
+    from pipeline.resources import (
+        IMAGE_TYPES,
+        MAX_IMAGE_PIXELS,
+        MAX_RESOURCE_BYTES,
+        data_uri,
+        image_pixels,
+        is_allowed,
+        local_target,
+    )
 
     cache: dict[str, str | None] = {}
 
@@ -214,6 +222,8 @@ def embed_images(ast: dict[str, Any], document: Document, roots: list[Path]) -> 
                 reason = "is not a supported image type"
             elif target.stat().st_size > MAX_RESOURCE_BYTES:
                 reason = "is larger than the image size limit"
+            elif (pixels := image_pixels(target)) is not None and pixels > MAX_IMAGE_PIXELS:
+                reason = f"has {pixels / 1e6:.0f} million pixels, over the {MAX_IMAGE_PIXELS / 1e6:.0f} million limit"
             if reason:
                 document.warn("REND002", f"image {url!r} {reason}; shown as its description",
                               line=document.line_of(url))

@@ -12,6 +12,8 @@ from pathlib import Path
 from urllib.parse import unquote, urlsplit
 
 MAX_RESOURCE_BYTES = 25 * 1024 * 1024
+# A small PNG can declare 50 000 × 50 000 pixels ("decompression bomb"); decoding it would take GBs.
+MAX_IMAGE_PIXELS = 80_000_000
 IMAGE_TYPES = {
     ".png": "image/png",
     ".jpg": "image/jpeg",
@@ -42,3 +44,20 @@ def is_allowed(path: Path, roots: list[Path]) -> bool:
 def data_uri(path: Path) -> str:
     mime = IMAGE_TYPES.get(path.suffix.lower()) or mimetypes.guess_type(path.name)[0] or "application/octet-stream"
     return f"data:{mime};base64,{base64.b64encode(path.read_bytes()).decode('ascii')}"
+
+
+def image_pixels(path: Path) -> int | None:
+    """Width × height from the image header (nothing is decoded); None for SVG or unreadable files."""
+    if path.suffix.lower() == ".svg":
+        return None
+    import warnings
+
+    from PIL import Image
+
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")  # Pillow warns about bombs; we decide and report ourselves
+            with Image.open(path) as image:
+                return image.width * image.height
+    except Exception:  # not an image Pillow knows: the writers will say so
+        return None

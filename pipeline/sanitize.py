@@ -20,7 +20,7 @@ _MATHML = {
 _EXTRA_TAGS = {"section", "main", "figure", "figcaption", "picture", "source", "tfoot", "label", "input", "svg"}
 _GLOBAL_ATTRIBUTES = {"id", "class", "lang", "dir", "title", "role", "aria-label", "aria-hidden", "data-pos"}
 _TAG_ATTRIBUTES = {
-    "a": {"href", "hreflang", "rel"},
+    "a": {"href", "hreflang"},  # no rel: rel="attachment" would make WeasyPrint embed the file
     "img": {"src", "alt", "width", "height"},
     "source": {"srcset", "type", "media"},
     "td": {"colspan", "rowspan", "align"},

@@ -54,8 +54,10 @@ def _worker_init(memory_limit_mb: int | None) -> None:
     if memory_limit_mb:
         import resource
 
+        # RLIMIT_DATA, not RLIMIT_AS: it counts memory actually made writable, so pandoc's and the JVM's
+        # large address-space reservations still work while a runaway allocation fails with MemoryError.
         limit = memory_limit_mb * 1024 * 1024
-        resource.setrlimit(resource.RLIMIT_AS, (limit, limit))
+        resource.setrlimit(resource.RLIMIT_DATA, (limit, limit))
 
 
 class LocalExecutor:

@@ -1,0 +1,147 @@
+"""Untrusted documents: no file leaks into outputs, no bomb or runaway job takes the batch down."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import zipfile
+
+import pytest
+from conftest import require_tool, run_cli
+
+CANARY = "CANARY-7f3a9c-SECRET"
+
+
+@pytest.fixture()
+def secret(tmp_path):
+    """A file outside the document's folder that no output may contain."""
+    outside = tmp_path / "private"
+    outside.mkdir()
+    for name in ("secret.txt", "secret.svg", "secret.css"):
+        (outside / name).write_text(
+            f'<svg xmlns="http://www.w3.org/2000/svg"><text>{CANARY}</text></svg>' if name.endswith(".svg")
+            else f"body::before {{ content: '{CANARY}' }}" if name.endswith(".css") else CANARY,
+            encoding="utf-8",
+        )
+    return outside
+
+
+def _leaky_document(folder, secret):
+    folder.mkdir()
+    (folder / "link.svg").symlink_to(secret / "secret.svg")  # a symlink out of the folder
+    relative = os.path.relpath(secret, folder)
+    targets = [f"{relative}/secret.svg", f"file://{secret}/secret.svg", "link.svg", "/dev/urandom",
+               f"{relative.replace('..', '%2e%2e')}/secret.svg", "http://169.254.169.254/latest/meta-data/"]
+    lines = ["---", "title: Leaky", "---", "# Leaks", ""]
+    lines += [f"![img {n}]({t})" for n, t in enumerate(targets)]
+    lines += ["", f'<img src="{relative}/secret.svg">', f'<object data="file://{secret}/secret.txt"></object>',
+              f'<embed src="{relative}/secret.txt">', f'<a rel="attachment" href="{relative}/secret.txt">file</a>',
+              f'<link rel="stylesheet" href="{relative}/secret.css">',
+              f'<style>@import url("file://{secret}/secret.css");</style>',
+              f'<svg><image href="file://{secret}/secret.svg"/></svg>', ""]
+    (folder / "leaky.md").write_text("\n".join(lines), encoding="utf-8")
+    return folder / "leaky.md"
+
+
+def _pdf_contains_canary(pdf, tmp_path) -> bool:
+    """The canary as laid-out text (subset fonts hide it from a byte search) or as raw bytes (attachments)."""
+    from pypdf import PdfReader
+
+    qpdf = require_tool("qpdf")
+    plain = tmp_path / f"{pdf.stem}-plain.pdf"
+    subprocess.run([qpdf, "--qdf", "--object-streams=disable", str(pdf), str(plain)], check=False)
+    text = "".join(page.extract_text() or "" for page in PdfReader(pdf).pages)
+    return CANARY in text.replace("\n", "") or CANARY.encode() in plain.read_bytes()
+
+
+def test_canary_check_detects_a_real_inclusion(tmp_path, secret):
+    """Positive control: the same files, placed inside the document's folder, do reach the outputs."""
+    folder = tmp_path / "doc"
+    folder.mkdir()
+    (folder / "inside.svg").write_text((secret / "secret.svg").read_text(encoding="utf-8"), encoding="utf-8")
+    (folder / "ok.md").write_text(f"# Allowed\n\n![inside](inside.svg)\n\n{CANARY}\n", encoding="utf-8")
+    out = tmp_path / "out"
+    assert run_cli(str(folder / "ok.md"), "--to", "pdf,epub", "-o", str(out)).returncode == 0
+    assert _pdf_contains_canary(out / "ok.pdf", tmp_path)
+    with zipfile.ZipFile(out / "ok.epub") as container:
+        assert any(CANARY.encode() in container.read(m) for m in container.namelist() if m.endswith(".svg"))
+
+
+def test_no_file_outside_the_folder_reaches_any_output(tmp_path, secret):
+    document = _leaky_document(tmp_path / "doc", secret)
+    out = tmp_path / "out"
+    result = run_cli(str(document), "--to", "all", "-o", str(out))
+    assert result.returncode == 0, result.stderr
+    assert not _pdf_contains_canary(out / "leaky.pdf", tmp_path)
+    assert CANARY not in (out / "leaky.html").read_text(encoding="utf-8")
+    for name in ("leaky.docx", "leaky.epub"):
+        with zipfile.ZipFile(out / name) as container:
+            for member in container.namelist():
+                assert CANARY.encode() not in container.read(member), (name, member)
+    assert "shown as its description" in result.stdout  # each blocked image is reported
+
+
+def test_alias_bomb_in_front_matter_is_refused(tmp_path):
+    levels = ['a: &a ["lol","lol","lol","lol","lol","lol","lol","lol","lol"]']
+    for previous, name in zip("abcdefgh", "bcdefghi", strict=True):
+        levels.append(f"{name}: &{name} [" + ",".join(f"*{previous}" for _ in range(9)) + "]")
+    source = tmp_path / "bomb.md"
+    source.write_text("---\n" + "\n".join(levels) + "\n---\nBody\n", encoding="utf-8")
+    assert source.stat().st_size < 400
+    result = run_cli(str(source), "--to", "html", "-o", str(tmp_path / "out"), timeout=60)
+    assert result.returncode == 1
+    assert "bomb.md:2:" in result.stderr and "alias bomb" in result.stderr
+    assert not (tmp_path / "out" / "bomb.html").exists()
+
+
+def test_javascript_front_matter_is_never_evaluated(tmp_path):
+    marker = tmp_path / "evaluated"
+    source = tmp_path / "js.md"
+    source.write_text(f"---js\nrequire('fs').writeFileSync('{marker}', 'x')\n---\n# Title\n\nText\n",
+                      encoding="utf-8")
+    result = run_cli(str(source), "--to", "html", "-o", str(tmp_path / "out"))
+    assert result.returncode == 0, result.stderr
+    assert not marker.exists()
+
+
+def test_decompression_bomb_image_is_not_decoded(tmp_path):
+    from PIL import Image
+
+    folder = tmp_path / "doc"
+    folder.mkdir()
+    Image.new("1", (10_000, 10_000)).save(folder / "huge.png", optimize=True)  # 100 Mpx in ~12 KB
+    assert (folder / "huge.png").stat().st_size < 100_000
+    (folder / "doc.md").write_text("# Pictures\n\n![a huge picture](huge.png)\n", encoding="utf-8")
+    result = run_cli(str(folder / "doc.md"), "--to", "pdf,docx", "-o", str(tmp_path / "out"), timeout=120)
+    assert result.returncode == 0, result.stderr
+    assert "huge.png' has 100 million pixels" in result.stdout
+
+
+HOG_WRITER = '''
+class HogWriter:
+    name = "hog"
+    extension = ".hog"
+    description = "Test writer that allocates far too much memory"
+
+    def write(self, document, theme, options, out_path):
+        hoard = [bytearray(64 * 1024 * 1024) for _ in range(64)]  # 4 GiB
+        out_path.write_bytes(bytes(len(hoard)))
+'''
+
+
+def test_memory_limit_fails_the_job_not_the_batch(tmp_path):
+    site = tmp_path / "site"
+    site.mkdir()
+    (site / "hog_writer.py").write_text(HOG_WRITER, encoding="utf-8")
+    info = site / "hog_writer-0.1.dist-info"
+    info.mkdir()
+    (info / "METADATA").write_text("Metadata-Version: 2.1\nName: hog-writer\nVersion: 0.1\n", encoding="utf-8")
+    (info / "entry_points.txt").write_text("[pipeline.writers]\nhog = hog_writer:HogWriter\n", encoding="utf-8")
+    source = tmp_path / "doc.md"
+    source.write_text("# Title\n\nText\n", encoding="utf-8")
+    result = run_cli(str(source), "--to", "hog,html", "-o", str(tmp_path / "out"), "--memory-limit", "1024",
+                     env={"PYTHONPATH": str(site)}, timeout=120)
+    assert result.returncode == 1
+    assert "MemoryError" in result.stderr
+    assert (tmp_path / "out" / "doc.html").is_file()
+    assert not (tmp_path / "out" / "doc.hog").exists()
