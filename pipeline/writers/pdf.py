@@ -1,12 +1,16 @@
-"""PDF writer: the pandoc AST as HTML, laid out with the theme's print CSS by WeasyPrint."""
+"""PDF writer: the pandoc AST as HTML, laid out with the theme's print CSS by WeasyPrint.
+
+The stages live in `pipeline.pdf` (settings, footnotes, page, variants, preview, checks); this
+module runs them in order and reports what it made.
+"""
 
 from __future__ import annotations
 
+import time
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from pipeline.logcapture import warnings_into
-from pipeline.writers.htmlpage import build_page
 
 if TYPE_CHECKING:
     from pipeline.document import Document
@@ -38,22 +42,76 @@ def restricted_fetcher(roots: list[Path]) -> Any:
     return RestrictedFetcher(timeout=5, allow_redirects=False)
 
 
+def _blank_pages(pages: list[Any]) -> set[int]:
+    """Pages WeasyPrint left empty (to start a part on a right-hand page): nothing to preview."""
+    blank = set()
+    for index, page in enumerate(pages):
+        box = getattr(page, "_page_box", None)
+        page_type = getattr(box, "page_type", None)
+        if getattr(page_type, "blank", False):
+            blank.add(index)
+    return blank
+
+
 class PdfWriter:
     name = "pdf"
     extension = ".pdf"
-    description = "Print-ready PDF (HTML + print CSS, laid out by WeasyPrint)"
+    description = "Print-ready PDF (HTML + print CSS, laid out by WeasyPrint; PDF/A, PDF/UA, PDF/X)"
 
     def write(self, document: Document, theme: Theme, options: WriteOptions, out_path: Path) -> WriteResult:
         import weasyprint
 
+        from pipeline.pdf import variants
+        from pipeline.pdf.page import build_print_html
+        from pipeline.pdf.settings import print_settings
         from pipeline.writers import WriteResult
 
-        html = build_page(document, theme, template="print.html.j2", stylesheet="print.css.j2")
+        settings = print_settings(theme, options)
+        started = time.perf_counter()
+        html, notes = build_print_html(document, theme, settings)
         roots = [document.base_dir, theme.root, theme.default_root, *{f.path.parent for f in theme.fonts}]
+        if settings.output_intent.profile is not None:
+            roots.append(settings.output_intent.profile.parent)
+        fetcher = restricted_fetcher(roots)
+        wp_options = variants.render_options(settings)
+        profile_css = variants.color_profile_css(settings)
+        if profile_css:
+            wp_options["stylesheets"] = [weasyprint.CSS(string=profile_css, url_fetcher=fetcher)]
         with warnings_into(document, "weasyprint", "PDF001", "WeasyPrint"):
             rendered = weasyprint.HTML(
-                string=html, base_url=str(document.base_dir.resolve()) + "/",
-                url_fetcher=restricted_fetcher(roots),
-            ).render()
-            rendered.write_pdf(out_path)
-        return WriteResult(pages=len(rendered.pages))
+                string=html, base_url=str(document.base_dir.resolve()) + "/", url_fetcher=fetcher,
+            ).render(**wp_options)
+            laid_out = time.perf_counter()
+            wp_options.pop("stylesheets", None)  # a render option only
+            rendered.write_pdf(out_path, finisher=variants.finisher(settings), **wp_options)
+        written = time.perf_counter()
+        details: dict[str, Any] = {
+            "profile": settings.profile,
+            "paper": settings.size,
+            "variant": settings.variant,
+            "duplex": settings.duplex,
+            "footnotes": notes,
+            "layout_seconds": round(laid_out - started, 3),
+            "pdf_seconds": round(written - laid_out, 3),
+        }
+        if options.preview:
+            details["previews"] = [str(p) for p in self._previews(document, theme, rendered, out_path)]
+        if options.validate:
+            from pipeline.pdf.checks import validate_pdf
+
+            note = validate_pdf(out_path, document.source)
+            if note:
+                document.warn("PDF002", note)
+            details["validated"] = note is None
+        return WriteResult(pages=len(rendered.pages), details=details)
+
+    def _previews(self, document: Document, theme: Theme, rendered: Any, out_path: Path) -> list[Path]:
+        from pipeline.pdf.preview import anchor_pages, choose_pages, write_previews
+        from pipeline.writers.htmlpage import toc_entries
+
+        entries = toc_entries(document, theme.tokens["toc_depth"])
+        parts = [(e.id, e.text) for e in entries if e.level == 1]
+        anchors = anchor_pages(rendered.pages)
+        pages = choose_pages(anchors, [e.id for e in entries], parts, len(rendered.pages))
+        return write_previews(out_path, out_path.parent, document.name, pages,
+                              skip_blank=_blank_pages(rendered.pages))

@@ -1,0 +1,94 @@
+"""The print HTML: cover, contents, body with page footnotes, back cover — from the theme's templates.
+
+This is `writers.htmlpage.build_page` for print: the same body, TOC entries and fonts, plus what only
+paper needs (the print settings as `theme.pdf`, CMYK colours for PDF/X, footnotes at their calls).
+"""
+
+from __future__ import annotations
+
+import copy
+import dataclasses
+import json
+from typing import TYPE_CHECKING, Any
+
+from markupsafe import Markup
+
+from pipeline import __version__
+from pipeline.pdf.colors import cmyk_palette
+from pipeline.pdf.footnotes import has_notes, inline_notes
+from pipeline.render import embedded_ast, run_pandoc
+from pipeline.sanitize import clean_html
+from pipeline.writers.htmlpage import RTL_LANGUAGES, body_html, font_face_css, labels, toc_entries
+
+if TYPE_CHECKING:
+    from pipeline.document import Document
+    from pipeline.pdf.settings import PrintSettings
+    from pipeline.theme import Theme
+
+# The same pandoc options as every other HTML body, so all formats agree on ids and structure.
+PANDOC_HTML_ARGS = ["--section-divs", "--wrap=none", "--mathml"]
+
+
+def print_body(document: Document) -> tuple[str, int]:
+    """The body HTML with notes at their call sites, and the number of notes.
+
+    Without notes this is the shared body (cached on the document); with notes pandoc renders the
+    transformed AST once more. `body_html` runs first either way: it reports raw HTML the outputs
+    drop, once per document, and its cache serves the other writers.
+    """
+    shared = body_html(document)
+    ast = embedded_ast(document)
+    if not has_notes(ast):
+        return shared, 0
+    cached = document.artifacts.get("pdf_body_html")
+    if cached is None:
+        transformed, count = inline_notes(ast)
+        html = run_pandoc(json.dumps(transformed), "html5", args=PANDOC_HTML_ARGS, document=document)
+        cached = document.artifacts["pdf_body_html"] = (clean_html(html), count)
+    return cached
+
+
+def print_theme(theme: Theme, settings: PrintSettings) -> Theme:
+    """The theme as the print templates see it: paper size, print settings, press colours.
+
+    A copy with its own tokens, so the shared Theme object (used by other writers, perhaps in
+    other threads) is never changed.
+    """
+    tokens: dict[str, Any] = copy.deepcopy(theme.tokens)
+    tokens["page"].update(size=settings.size, width=settings.width, height=settings.height)
+    tokens["pdf"] = settings.template_tokens()
+    if settings.is_pdfx:
+        tokens["color"] = cmyk_palette(tokens["color"], settings.cmyk)
+    variant = dataclasses.replace(theme)
+    variant.__dict__["tokens"] = tokens  # pre-fills the cached_property on the copy only
+    return variant
+
+
+def document_keywords(document: Document) -> list[str]:
+    return list(dict.fromkeys(k for k in document.meta.keywords if k))
+
+
+def build_print_html(document: Document, theme: Theme, settings: PrintSettings) -> tuple[str, int]:
+    """The complete print page and the number of footnotes in it."""
+    meta = document.meta
+    styled = print_theme(theme, settings)
+    css = font_face_css(theme) + "\n" + styled.render("print.css.j2")
+    body, notes = print_body(document)
+    logo = theme.tokens["logo"]
+    lang = meta.lang.split("-")[0].lower()
+    html = styled.render(
+        "print.html.j2",
+        meta=meta,
+        css=Markup(css),  # generated from theme tokens, not from the document
+        body=Markup(body),  # pandoc's HTML of the (sanitised) AST
+        toc=toc_entries(document, theme.tokens["toc_depth"]),
+        logo=logo.as_uri() if logo else None,
+        logo_alt=f"{meta.publisher or theme.tokens['name']} logo",
+        labels=labels(meta.lang),
+        direction="rtl" if lang in RTL_LANGUAGES else "ltr",
+        generator=f"pipeline {__version__}",
+        authors=meta.authors or ([meta.publisher] if meta.publisher else []),
+        subject=meta.description or meta.subtitle,
+        keywords=document_keywords(document),
+    )
+    return html, notes
