@@ -50,7 +50,10 @@ def blocks_to_inlines(blocks: list[Node]) -> list[Node]:
             attrs = None if kind == "BulletList" else content[0]
             for index, item in enumerate(items):
                 marker = {"t": "Str", "c": _list_marker(kind, attrs, index)}
-                out.append(_span(["fn-li"], [marker, *blocks_to_inlines(item)]))
+                # The item's first paragraph runs on from its marker; later blocks stack below.
+                first = item[0]["c"] if item and item[0].get("t") in ("Para", "Plain") else None
+                rest = blocks_to_inlines(item[1:] if first is not None else item)
+                out.append(_span(["fn-li"], [marker, *(first or []), *rest]))
         elif kind == "DefinitionList":
             for term, definitions in content:
                 out.append(_span(["fn-p", "fn-dt"], term))
@@ -81,6 +84,19 @@ def _table_text(table: Node) -> str:
     return " · ".join(c for c in cells if c)
 
 
+def _label_headings(node: Node) -> Any:
+    """A heading that calls a note gets its plain text as `title`.
+
+    Running heads and bookmarks take a heading's text; with the note inside it they would also
+    take the note's number. The print CSS reads `title` instead when it is there.
+    """
+    if node.get("t") != "Header" or not has_notes({"blocks": node["c"][2]}):
+        return None
+    level, (ident, classes, attrs), inlines = node["c"]
+    attrs = [kv for kv in attrs if kv[0] != "title"] + [["title", stringify(inlines).strip()]]
+    return {"t": "Header", "c": [level, [ident, classes, attrs], inlines]}
+
+
 def inline_notes(ast: dict[str, Any]) -> tuple[dict[str, Any], int]:
     """A copy of the AST whose notes are `Span.footnote`s at their call sites, and how many there were."""
     count = 0
@@ -92,7 +108,8 @@ def inline_notes(ast: dict[str, Any]) -> tuple[dict[str, Any], int]:
         count += 1
         return _span(["footnote"], blocks_to_inlines(node["c"]))
 
-    return {**ast, "blocks": walk(ast["blocks"], visit)}, count
+    labelled = walk(ast["blocks"], _label_headings)
+    return {**ast, "blocks": walk(labelled, visit)}, count
 
 
 def has_notes(ast: dict[str, Any]) -> bool:
