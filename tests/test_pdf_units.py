@@ -243,3 +243,20 @@ def test_cover_templates_render_alone_as_one_page(theme_name):
     assert len(reader.pages) == 1
     text = " ".join(reader.pages[0].extract_text().split())
     assert "A Title That Is Long Enough" in text and "2024" in text and "Sub" in text
+
+
+def test_missing_glyph_warnings_fold_into_one(tmp_path):
+    from pipeline.document import Document, Metadata
+    from pipeline.writers.pdf import summarize_missing_glyphs
+
+    document = Document(tmp_path / "ja.md", Metadata(title="t"), "")
+    document.warn("LINK005", "unrelated, before the render")
+    for text in ("プラ", "ッ", "プ"):
+        document.warn("PDF001", f'WeasyPrint: .notdef glyph rendered for Unicode string unsupported by fonts: "{text}"')
+    document.warn("PDF001", "WeasyPrint: Failed to load image at 'x.png'")
+    summarize_missing_glyphs(document, since=1)
+    messages = [d.message for d in document.diagnostics]
+    assert messages[0] == "unrelated, before the render"
+    assert messages[1] == "WeasyPrint: Failed to load image at 'x.png'"
+    assert messages[2].startswith("WeasyPrint: 3 characters have no glyph in the theme's fonts")
+    assert "プ U+30D7, ラ U+30E9, ッ U+30C3" in messages[2] and len(messages) == 3

@@ -6,6 +6,7 @@ module runs them in order and reports what it made.
 
 from __future__ import annotations
 
+import re
 import time
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -40,6 +41,32 @@ def restricted_fetcher(roots: list[Path]) -> Any:
             return super().fetch(target.as_uri(), headers)
 
     return RestrictedFetcher(timeout=5, allow_redirects=False)
+
+
+_NOTDEF = re.compile(r'\.notdef glyph rendered for Unicode string unsupported by fonts: "(.*?)"')
+
+
+def summarize_missing_glyphs(document: Document, since: int) -> None:
+    """Fold WeasyPrint's one-warning-per-text-run about missing glyphs into one warning.
+
+    A Japanese report in a theme without CJK fonts makes tens of thousands of them; what the
+    user needs is which characters the theme's fonts lack.
+    """
+    missing: dict[str, None] = {}
+    kept = []
+    for diagnostic in document.diagnostics[since:]:
+        match = _NOTDEF.search(diagnostic.message) if diagnostic.code == "PDF001" else None
+        if match:
+            missing.update(dict.fromkeys(match.group(1)))
+        else:
+            kept.append(diagnostic)
+    if not missing:
+        return
+    document.diagnostics[since:] = kept
+    sample = ", ".join(f"{ch} U+{ord(ch):04X}" for ch in list(missing)[:8])
+    more = f" and {len(missing) - 8} more" if len(missing) > 8 else ""
+    document.warn("PDF001", f"WeasyPrint: {len(missing)} characters have no glyph in the theme's fonts and show "
+                            f"as boxes: {sample}{more}; add a font that covers them to the theme")
 
 
 def _blank_pages(pages: list[Any]) -> set[int]:
@@ -77,6 +104,7 @@ class PdfWriter:
         profile_css = variants.color_profile_css(settings)
         if profile_css:
             wp_options["stylesheets"] = [weasyprint.CSS(string=profile_css, url_fetcher=fetcher)]
+        diagnostics_before = len(document.diagnostics)
         with warnings_into(document, "weasyprint", "PDF001", "WeasyPrint"):
             rendered = weasyprint.HTML(
                 string=html, base_url=str(document.base_dir.resolve()) + "/", url_fetcher=fetcher,
@@ -85,6 +113,7 @@ class PdfWriter:
             wp_options.pop("stylesheets", None)  # a render option only
             rendered.write_pdf(out_path, finisher=variants.finisher(settings), **wp_options)
         written = time.perf_counter()
+        summarize_missing_glyphs(document, diagnostics_before)
         details: dict[str, Any] = {
             "profile": settings.profile,
             "paper": settings.size,
