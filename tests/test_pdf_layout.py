@@ -190,3 +190,28 @@ def test_article_titles_do_not_pick_up_notes():
     path = stress().path
     heads = {norm(x.text) for page in lines(path) for x in page if x.bottom < 20 * MM}
     assert heads <= {"PART ONE", "PART TWO", "Notes everywhere", "Tables and pictures", ""}, heads
+
+
+@cache
+def arabic() -> Rendered:
+    paragraph = "هذا نص عربي طويل يملأ الصفحة ليختبر اتجاه الكتابة من اليمين إلى اليسار في التقرير المطبوع. " * 12
+    body = "\n\n".join(paragraph for _ in range(6))
+    text = (f"---\ntitle: تقرير\nlang: ar\n---\n# الجزء الأول\n\n## مقالة\n\n{body}\n\n"
+            f"# الجزء الثاني\n\n## مقالة أخرى\n\n{body}\n")
+    return render(source=write_markdown("rtl-report.md", text), out_name="rtl-report")
+
+
+def test_right_to_left_books_mirror_the_spread():
+    path = arabic().path
+    width = page_geometry(path)[0][0]
+    texts = [" ".join(x.text for x in page) for page in lines(path)]
+    contents = "المحتويات"
+    assert contents in texts[2] or contents[::-1] in texts[2]  # on the recto after the cover (text in visual order)
+    for index, page in enumerate(lines(path)[4:-2], start=4):
+        body = [x for x in page if 20 * MM < x.top < page_geometry(path)[index][1] - 25 * MM and x.size < 12]
+        if len(body) < 5:
+            continue
+        right_edge = max(x.x1 for x in body)
+        recto = (index + 1) % 2 == 1  # page 1, 3, 5 … are rectos; in Arabic they are left-hand pages
+        spine_margin = 22 if recto else 20  # recto: the spine (inside margin) is on the right
+        assert right_edge == pytest.approx(width - spine_margin * MM, abs=1.5), (index + 1, right_edge / MM)

@@ -25,7 +25,7 @@ from pipeline.writers import WriteOptions
 def test_theme_settings_and_profiles():
     theme = load_theme("openinfra")
     screen = print_settings(theme, WriteOptions())
-    assert (screen.duplex, screen.part_break, screen.back_cover) == (True, "right", True)
+    assert (screen.duplex, screen.part_break, screen.back_cover) == (True, "recto", True)
     assert (screen.bleed, screen.marks, screen.link_color) == ("0mm", (), True)
     printed = print_settings(theme, WriteOptions(profile="print"))
     assert (printed.bleed, printed.marks, printed.link_color) == ("3mm", ("crop", "cross"), False)
@@ -63,7 +63,7 @@ def _theme_with(tmp_path: Path, pdf_block: str):
 
 
 @pytest.mark.parametrize(("block", "message"), [
-    ("    pdf:\n      part_break: sideways\n", r"part_break must be one of page, right, none"),
+    ("    pdf:\n      part_break: sideways\n", r"part_break must be one of page, recto, none"),
     ("    pdf:\n      cmyk:\n        navy: [1, 2]\n", r"cmyk.navy must be four numbers"),
     ("    pdf:\n      output_intent:\n        profile: ../../etc/passwd\n", r"not a file inside the theme"),
 ])

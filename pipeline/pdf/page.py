@@ -72,10 +72,11 @@ def build_print_html(document: Document, theme: Theme, settings: PrintSettings) 
     """The complete print page and the number of footnotes in it."""
     meta = document.meta
     styled = print_theme(theme, settings)
-    css = font_face_css(theme) + "\n" + styled.render("print.css.j2")
+    lang = meta.lang.split("-")[0].lower()
+    direction = "rtl" if lang in RTL_LANGUAGES else "ltr"
+    css = font_face_css(theme) + "\n" + styled.render("print.css.j2", direction=direction)
     body, notes = print_body(document)
     logo = theme.tokens["logo"]
-    lang = meta.lang.split("-")[0].lower()
     html = styled.render(
         "print.html.j2",
         meta=meta,
@@ -85,7 +86,7 @@ def build_print_html(document: Document, theme: Theme, settings: PrintSettings) 
         logo=logo.as_uri() if logo else None,
         logo_alt=f"{meta.publisher or theme.tokens['name']} logo",
         labels=labels(meta.lang),
-        direction="rtl" if lang in RTL_LANGUAGES else "ltr",
+        direction=direction,
         generator=f"pipeline {__version__}",
         authors=meta.authors or ([meta.publisher] if meta.publisher else []),
         subject=meta.description or meta.subtitle,

@@ -28,7 +28,7 @@ PAPER_SIZES = {
     "legal": ("8.5in", "14in"),
 }
 PROFILES = ("screen", "print")
-PART_BREAKS = ("page", "right", "none")
+PART_BREAKS = ("page", "recto", "none")  # recto: the right-hand page (left-hand in a right-to-left book)
 ARTICLE_BREAKS = ("page", "none")
 PRINT_BLEED = "3mm"  # the usual trim allowance for sheet-fed presses (Paged.js and Vivliostyle use the same)
 PRINT_MARKS = ("crop", "cross")
@@ -134,6 +134,7 @@ def _choice(value: Any, allowed: tuple[str, ...], key: str, brand_file: Path) ->
     text = str(value).strip().lower()
     if text in ("false", "no", "off"):
         text = "none"
+    text = {"right": "recto", "odd": "recto"}.get(text, text)  # what designers also call it
     if text not in allowed:
         raise ThemeError(f"defaults.pipeline.pdf.{key} must be one of {', '.join(allowed)}, not {value!r}",
                          brand_file)
