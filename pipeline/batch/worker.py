@@ -51,6 +51,12 @@ def _document(job: Job, theme: Any) -> Document:
 
 def run_job(job: Job) -> dict[str, Any]:
     """Build one output; never raises: the result says what happened."""
+    from pipeline.deepstack import run_with_deep_stack
+
+    return run_with_deep_stack(_run_job, job)
+
+
+def _run_job(job: Job) -> dict[str, Any]:
     from pipeline.convert import write_atomically
     from pipeline.writers import get_writer
 
