@@ -187,7 +187,40 @@ def document_outline(document: Document) -> list[Heading]:
     return outline(pandoc_ast(document))
 
 
-def embed_images(ast: dict[str, Any], document: Document, roots: list[Path]) -> dict[str, Any]:
+def _remote_image(url: str, allowed_hosts: tuple[str, ...], document: Document) -> str | None:
+    """A data: URI for an allowed remote image, or None (with a warning) for anything else."""
+    import base64
+    import io
+    import warnings
+
+    from pipeline.remote import RemoteRefused, fetch_remote
+    from pipeline.resources import MAX_IMAGE_PIXELS, MAX_RESOURCE_BYTES
+
+    try:
+        content, kind = fetch_remote(url, allowed_hosts, MAX_RESOURCE_BYTES)
+        if not kind.startswith("image/"):
+            raise RemoteRefused(f"it is {kind}, not an image")
+        if kind != "image/svg+xml":
+            from PIL import Image
+
+            with warnings.catch_warnings():
+                warnings.simplefilter("ignore")
+                with Image.open(io.BytesIO(content)) as image:
+                    if image.width * image.height > MAX_IMAGE_PIXELS:
+                        raise RemoteRefused("it has more pixels than the image limit")
+    except RemoteRefused as exc:
+        document.warn("REND003", f"remote image {url!r} not fetched: {exc}; shown as its description",
+                      line=document.line_of(url))
+        return None
+    except Exception as exc:  # not an image Pillow can read
+        document.warn("REND003", f"remote image {url!r} is not a readable image ({type(exc).__name__})",
+                      line=document.line_of(url))
+        return None
+    return f"data:{kind};base64,{base64.b64encode(content).decode('ascii')}"
+
+
+def embed_images(ast: dict[str, Any], document: Document, roots: list[Path],
+                 allowed_hosts: tuple[str, ...] = ()) -> dict[str, Any]:
     """A copy of the AST whose images are data: URIs, so pandoc (sandboxed) never opens a path.
 
     Images outside the allowed folders, remote ones and missing ones are replaced by their alt
@@ -211,11 +244,13 @@ def embed_images(ast: dict[str, Any], document: Document, roots: list[Path]) -> 
         attr, inlines, (url, title) = node["c"]
         if url.startswith("data:"):
             return None
+        if url not in cache and allowed_hosts and urlsplit(url).scheme in ("http", "https"):
+            cache[url] = _remote_image(url, allowed_hosts, document)
         if url not in cache:
             target = local_target(url, document.base_dir)
             reason = None
             if target is None:
-                reason = "is remote and network access is off"
+                reason = "is remote and network access is off (see --allow-remote)"
             elif not is_allowed(target, roots):
                 reason = "is missing or outside the document's folder"
             elif target.suffix.lower() not in IMAGE_TYPES:
@@ -244,7 +279,8 @@ def embedded_ast(document: Document) -> dict[str, Any]:
     cached = document.artifacts.get("embedded_ast")
     if cached is None:
         cached = document.artifacts["embedded_ast"] = embed_images(
-            pandoc_ast(document), document, [document.base_dir]
+            pandoc_ast(document), document, [document.base_dir],
+            allowed_hosts=tuple(document.artifacts.get("allowed_hosts", ())),
         )
     return cached
 

@@ -145,3 +145,99 @@ def test_memory_limit_fails_the_job_not_the_batch(tmp_path):
     assert "MemoryError" in result.stderr
     assert (tmp_path / "out" / "doc.html").is_file()
     assert not (tmp_path / "out" / "doc.hog").exists()
+
+
+@pytest.fixture()
+def image_server(tmp_path):
+    """A loopback HTTP server: /ok.png (an image), /big (too large), /away (redirects off the list)."""
+    import http.server
+    import threading
+    from io import BytesIO
+
+    from PIL import Image
+
+    png = BytesIO()
+    Image.new("RGB", (4, 4), "red").save(png, format="PNG")
+
+    class Handler(http.server.BaseHTTPRequestHandler):
+        def do_GET(self):
+            if self.path == "/ok.png":
+                body, kind = png.getvalue(), "image/png"
+            elif self.path == "/big":
+                body, kind = b"\0" * (2 * 1024 * 1024), "image/png"
+            elif self.path.startswith("/away"):
+                self.send_response(302)
+                self.send_header("Location", "http://169.254.169.254/latest/meta-data/")
+                self.end_headers()
+                return
+            else:
+                self.send_error(404)
+                return
+            self.send_response(200)
+            self.send_header("Content-Type", kind)
+            self.send_header("Content-Length", str(len(body)))
+            self.end_headers()
+            self.wfile.write(body)
+
+        def log_message(self, *args):
+            pass
+
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{server.server_address[1]}"
+    server.shutdown()
+
+
+def test_remote_fetch_rules(image_server):
+    from pipeline.remote import RemoteRefused, fetch_remote
+
+    loopback_ok = lambda address: address == "127.0.0.1"  # noqa: E731 - the test server lives on loopback
+    content, kind = fetch_remote(f"{image_server}/ok.png", ("127.0.0.1",), 1024 * 1024, address_ok=loopback_ok)
+    assert kind == "image/png" and content.startswith(b"\x89PNG")
+    with pytest.raises(RemoteRefused, match="not in --allow-remote"):
+        fetch_remote(f"{image_server}/ok.png", ("example.org",), 1024 * 1024, address_ok=loopback_ok)
+    with pytest.raises(RemoteRefused, match="private or reserved"):
+        fetch_remote(f"{image_server}/ok.png", ("127.0.0.1",), 1024 * 1024)  # the real policy: no loopback
+    with pytest.raises(RemoteRefused, match="larger than 1 MB"):
+        fetch_remote(f"{image_server}/big", ("127.0.0.1",), 1024 * 1024, address_ok=loopback_ok)
+    with pytest.raises(RemoteRefused, match=r"169\.254\.169\.254"):
+        fetch_remote(f"{image_server}/away", ("127.0.0.1",), 1024 * 1024, address_ok=loopback_ok)
+
+
+def test_remote_images_are_off_by_default_and_private_hosts_stay_blocked(tmp_path, image_server):
+    source = tmp_path / "remote.md"
+    source.write_text(f"# Remote\n\n![pic]({image_server}/ok.png)\n\n![meta](http://169.254.169.254/x.png)\n",
+                      encoding="utf-8")
+    off = run_cli(str(source), "--to", "html", "-o", str(tmp_path / "a"))
+    assert off.returncode == 0 and "network access is off" in off.stdout
+    listed = run_cli(str(source), "--to", "html", "-o", str(tmp_path / "b"), "--allow-remote", "127.0.0.1",
+                     "--allow-remote", "169.254.169.254")
+    assert listed.returncode == 0
+    assert listed.stdout.count("private or reserved address") == 2
+    assert "data:image/png" not in (tmp_path / "b" / "remote.html").read_text(encoding="utf-8")
+
+
+def test_front_matter_cannot_steer_pandoc(tmp_path, secret):
+    source = tmp_path / "steer.md"
+    source.write_text(
+        "---\ntitle: Steering\n"
+        f"header-includes: '<script>alert(1)</script>{CANARY}'\n"
+        f"include-before: '{CANARY}'\ncss: {secret}/secret.css\n"
+        f"epub-cover-image: {secret}/secret.svg\ncover-image: {secret}/secret.svg\n"
+        "---\n# Body\n\nText.\n", encoding="utf-8")
+    out = tmp_path / "out"
+    assert run_cli(str(source), "--to", "epub,docx,html", "-o", str(out)).returncode == 0
+    assert CANARY not in (out / "steer.html").read_text(encoding="utf-8")
+    for name in ("steer.epub", "steer.docx"):
+        with zipfile.ZipFile(out / name) as container:
+            assert not any(CANARY.encode() in container.read(m) for m in container.namelist()), name
+
+
+def test_hostile_page_css_in_raw_html_cannot_hang(tmp_path):
+    source = tmp_path / "css.md"
+    source.write_text("# Page\n\n<style>@page { size: 1e9px 1e9px } * { display: flex }</style>\n\n"
+                      '<div style="width: 1e9px; column-count: 100000">text</div>\n', encoding="utf-8")
+    result = run_cli(str(source), "--to", "pdf", "-o", str(tmp_path / "out"), timeout=120)
+    assert result.returncode == 0, result.stderr
+    assert "<style>" in result.stdout  # reported as removed

@@ -34,11 +34,14 @@ def _document(job: Job, theme: Any) -> Document:
     from pipeline.convert import prepare
     from pipeline.render import embedded_ast
 
-    key = (job.source, file_sha256(Path(job.source)), job.normalize, repr(job.normalize_options), job.theme)
+    allowed_hosts = tuple(getattr(job.options, "allow_remote", ()))
+    key = (job.source, file_sha256(Path(job.source)), job.normalize, repr(job.normalize_options), job.theme,
+           allowed_hosts)
     document = _DOCUMENTS.get(key)
     if document is None:
         document = prepare(Path(job.source), theme, run_normalizer=job.normalize,
                            normalize_options=job.normalize_options)
+        document.artifacts["allowed_hosts"] = allowed_hosts
         # Parse once now, so warnings about the text belong to the document, not to one format.
         embedded_ast(document)
         document.artifacts["shared_diagnostics"] = len(document.diagnostics)

@@ -31,6 +31,7 @@ class WriteOptions:
     pdf_variant: str | None = None  # e.g. "pdf/a-3b", "pdf/ua-1", "pdf/x-4"
     preview: bool = False  # PDF: PNG previews of the cover, contents and part openings
     validate: bool = False  # run each format's validator (EPUBCheck, LibreOffice, qpdf) on the output
+    allow_remote: tuple[str, ...] = ()  # hosts remote images may come from; empty: no network at all
     extra: dict[str, Any] = field(default_factory=dict)  # third-party writers' settings
 
 
