@@ -82,6 +82,8 @@ def batch_options(command: Any) -> Any:
                      help="Seconds one document may take in one format before it is stopped."),
         click.option("--memory-limit", "memory_limit", type=click.IntRange(min=256), default=4096, show_default=True,
                      metavar="MB", help="Memory one worker may use before its job fails (local executor)."),
+        click.option("--max-input-mb", type=click.FloatRange(min=0.001), default=20, show_default=True,
+                     metavar="MB", help="Largest Markdown file accepted; bigger ones fail with a clear error."),
         click.option("--force", is_flag=True, help="Rebuild outputs even when they are up to date."),
         click.option("--executor", type=click.Choice(["local", "dask", "inline"]), default="local",
                      show_default=True, help="Where jobs run: a local process pool, a Dask cluster, or this process."),
@@ -118,6 +120,7 @@ def run_conversion(params: dict[str, Any]) -> int:
         glob=params["glob"], exclude=tuple(params["exclude"]), force=params["force"],
         executor=params["executor"], workers=params["workers"], job_timeout=params["job_timeout"],
         scheduler=params["scheduler"], reporter=make_reporter(mode), memory_limit_mb=params["memory_limit"],
+        max_input_bytes=int(params["max_input_mb"] * 1024 * 1024),
     )
     if params["debug"]:
         for failure in result.failed:

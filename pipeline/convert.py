@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING, Any
 
 from pipeline.document import Document
 from pipeline.errors import PipelineError
-from pipeline.load import load_document
+from pipeline.load import DEFAULT_MAX_BYTES, load_document
 from pipeline.normalize import NormalizeOptions, normalize
 from pipeline.theme import DEFAULT_THEME, Theme, load_theme
 
@@ -46,9 +46,9 @@ def write_atomically(out_path: Path, produce: Callable[[Path], Any]) -> Any:
 
 
 def prepare(path: Path, theme: Theme, *, run_normalizer: bool = True,
-            normalize_options: NormalizeOptions | None = None) -> Document:
+            normalize_options: NormalizeOptions | None = None, max_input_bytes: int = DEFAULT_MAX_BYTES) -> Document:
     """Load and normalize one document: the part every format shares."""
-    document = load_document(path, default_publisher=theme.tokens["name"])
+    document = load_document(path, default_publisher=theme.tokens["name"], max_bytes=max_input_bytes)
     if run_normalizer:
         options = normalize_options or NormalizeOptions()
         if options.theme_dir is None:
@@ -63,7 +63,7 @@ def convert(paths: Iterable[Path | str], formats: list[str] | str = "all", out_d
             glob: str | None = None, exclude: tuple[str, ...] = (), force: bool = False,
             executor: str = "inline", workers: int | None = None, job_timeout: float | None = 600,
             scheduler: Any = None, reporter: Reporter | None = None,
-            memory_limit_mb: int | None = None) -> BatchResult:
+            memory_limit_mb: int | None = None, max_input_bytes: int = DEFAULT_MAX_BYTES) -> BatchResult:
     """Convert Markdown files (or folders of them, recursively) to the given formats in `out_dir`.
 
     Usage errors (missing files, unknown formats or themes) raise before anything is written. A
@@ -79,7 +79,7 @@ def convert(paths: Iterable[Path | str], formats: list[str] | str = "all", out_d
     out = Path(out_dir)
     plan = plan_jobs([Path(p) for p in paths], format_names, out, loaded_theme, options or WriteOptions(),
                      normalize=run_normalizer, normalize_options=normalize_options or NormalizeOptions(),
-                     glob=glob, exclude=exclude)
+                     glob=glob, exclude=exclude, max_input_bytes=max_input_bytes)
     with output_lock(out):
         return run_batch(plan, executor=executor, workers=workers, job_timeout=job_timeout, force=force,
                          reporter=reporter, scheduler=scheduler, memory_limit_mb=memory_limit_mb)

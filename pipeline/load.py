@@ -190,7 +190,8 @@ def load_document(path: Path, *, default_publisher: str | None = None, max_bytes
         raise UsageError("is a folder; pass a Markdown file", path)
     size = path.stat().st_size
     if size > max_bytes:
-        raise LoadError(f"is {size / 1e6:.1f} MB, over the {max_bytes / 1e6:.0f} MB input limit", path)
+        raise LoadError(f"is {size / 2**20:.2f} MB, over the {max_bytes / 2**20:.2f} MB input limit "
+                        "(--max-input-mb)", path)
     data = path.read_bytes()
     text, encoding_note = decode(data, path)
     text = text.replace("\r\n", "\n").replace("\r", "\n")

@@ -241,3 +241,12 @@ def test_hostile_page_css_in_raw_html_cannot_hang(tmp_path):
     result = run_cli(str(source), "--to", "pdf", "-o", str(tmp_path / "out"), timeout=120)
     assert result.returncode == 0, result.stderr
     assert "<style>" in result.stdout  # reported as removed
+
+
+def test_input_size_cap_is_configurable(tmp_path):
+    source = tmp_path / "big.md"
+    source.write_text("# Big\n\n" + "word " * 40_000 + "\n", encoding="utf-8")  # ~200 KB
+    capped = run_cli(str(source), "--to", "html", "-o", str(tmp_path / "a"), "--max-input-mb", "0.1")
+    assert capped.returncode == 1
+    assert "big.md: is 0.19 MB, over the 0.10 MB input limit" in capped.stderr
+    assert run_cli(str(source), "--to", "html", "-o", str(tmp_path / "b")).returncode == 0

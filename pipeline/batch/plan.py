@@ -13,7 +13,7 @@ from pathlib import Path
 from typing import Any
 
 from pipeline.errors import UsageError
-from pipeline.load import MARKDOWN_SUFFIXES
+from pipeline.load import DEFAULT_MAX_BYTES, MARKDOWN_SUFFIXES
 
 # Libraries whose version changes what an output looks like.
 _TOOL_PACKAGES = ("pipeline", "pypandoc-binary", "weasyprint", "python-docx", "markdown-it-py", "mdformat",
@@ -34,6 +34,7 @@ class Job:
     normalize_options: Any  # NormalizeOptions
     write_report: bool  # the first format of a document also writes the normalizer's change report
     key: str = ""  # content hash of everything the output depends on
+    max_input_bytes: int = DEFAULT_MAX_BYTES
 
     @property
     def label(self) -> str:
@@ -148,7 +149,7 @@ def job_key(source_hash: str, fmt: str, theme_fingerprint: str, options: Any, no
 
 def plan_jobs(paths: list[Path], formats: list[str], out_dir: Path, theme: Any, options: Any, *,
               normalize: bool = True, normalize_options: Any = None, glob: str | None = None,
-              exclude: tuple[str, ...] = ()) -> Plan:
+              exclude: tuple[str, ...] = (), max_input_bytes: int = DEFAULT_MAX_BYTES) -> Plan:
     """Every (document, format) job, with its output path (keeping the input's folder structure) and key."""
     from pipeline.writers import get_writer
 
@@ -165,7 +166,7 @@ def plan_jobs(paths: list[Path], formats: list[str], out_dir: Path, theme: Any, 
             plan.jobs.append(Job(
                 source=str(source), source_sha256=source_hash, format=fmt, out_path=str(out_path),
                 theme=str(theme.root), options=options, normalize=normalize, normalize_options=normalize_options,
-                write_report=normalize and index == 0, key=key,
+                write_report=normalize and index == 0, key=key, max_input_bytes=max_input_bytes,
             ))
     outputs = [job.out_path for job in plan.jobs]
     clashes = {p for p in outputs if outputs.count(p) > 1}
