@@ -11,7 +11,7 @@ import re
 from collections.abc import Sequence
 from functools import lru_cache
 from types import SimpleNamespace
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, NamedTuple
 
 if TYPE_CHECKING:
     from markdown_it import MarkdownIt
@@ -118,7 +118,80 @@ def parse(text: str) -> tuple[list[Token], dict[str, Any]]:
 def render(tokens: Sequence[Token], env: dict[str, Any]) -> str:
     """Render tokens back to canonical Markdown with mdformat's renderer."""
     md = parser()
-    return md.renderer.render(tokens, md.options, dict(env))
+    return md.renderer.render_tree(build_tree(tokens), md.options, dict(env))
+
+
+class _Nester(NamedTuple):
+    # The shape of markdown-it's private `_NesterTokens`: what the renderers read from a container.
+    opening: Token
+    closing: Token
+
+
+@lru_cache(maxsize=1)
+def _node_class() -> type[RenderTreeNode]:
+    from mdformat.renderer import RenderTreeNode
+
+    class Node(RenderTreeNode):
+        """A render node that knows its place among its siblings.
+
+        markdown-it's `next_sibling`/`previous_sibling` search the parent's children list, and
+        mdformat asks for the next sibling of every text node: quadratic in a paragraph of many
+        links or emphasis runs. The index set when the tree is built makes both O(1).
+        """
+
+        _index = 0
+
+        @property
+        def next_sibling(self) -> Node | None:
+            siblings = self.siblings
+            return siblings[self._index + 1] if self._index + 1 < len(siblings) else None
+
+        @property
+        def previous_sibling(self) -> Node | None:
+            return self.siblings[self._index - 1] if self._index > 0 else None
+
+    return Node
+
+
+def build_tree(tokens: Sequence[Token]) -> RenderTreeNode:
+    """mdformat's render tree for `tokens`, built in one pass.
+
+    `SyntaxTreeNode(tokens)` copies every container's token slice once per nesting level, which
+    is quadratic in the depth (thousands of nested emphasis markers took seconds); this builds the
+    same tree with a stack. Unbalanced tokens raise ValueError, as there.
+    """
+    node_class = _node_class()
+    root = node_class()
+    _attach_children(root, tokens, node_class)
+    return root
+
+
+def _attach_children(parent: RenderTreeNode, tokens: Sequence[Token], node_class: type[RenderTreeNode]) -> None:
+    stack = [parent]
+    openers: list[Token] = []
+    for tok in tokens:
+        if tok.nesting == -1:
+            if not openers:
+                raise ValueError(f"closing token without an opening one: {tok.type}")
+            node = stack.pop()
+            node.nester_tokens = _Nester(openers.pop(), tok)
+            continue
+        node = node_class()
+        container = stack[-1]
+        node._parent = container
+        node._index = len(container._children)  # type: ignore[attr-defined]
+        container._children.append(node)
+        if tok.nesting == 1:
+            # Set for real when the closing token arrives; `type` is read from the opening one.
+            node.nester_tokens = _Nester(tok, tok)
+            stack.append(node)
+            openers.append(tok)
+        else:
+            node.token = tok
+            if tok.children:
+                _attach_children(node, tok.children, node_class)
+    if openers:
+        raise ValueError(f"unclosed tokens starting {openers[0].type}")
 
 
 def format_text(text: str) -> str:
