@@ -1,16 +1,125 @@
-"""HTML writer: one standalone, self-contained page in the brand (fonts and images inline)."""
+"""HTML writer: one standalone page in the brand that makes no request of its own.
+
+The body, contents and labels are the ones the PDF uses (`htmlpage`); what differs is delivery:
+the brand fonts are inlined as WOFF2 subsets of the characters the page shows (a few dozen KB
+instead of megabytes), the logo and images are data: URIs, and an image that is not the document's
+own (raw HTML pointing at a web site's /img/ folder, a remote picture) becomes its description, so
+opening the file never reaches the network or the disk.
+"""
 
 from __future__ import annotations
 
+import base64
+import html as html_lib
+import re
+from html.parser import HTMLParser
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from pipeline.writers.htmlpage import build_page
+from markupsafe import Markup
+
+from pipeline import __version__
+from pipeline.resources import IMAGE_TYPES, MAX_RESOURCE_BYTES, data_uri, is_allowed, local_target
+from pipeline.writers.htmlpage import RTL_LANGUAGES, body_html, labels, toc_entries
 
 if TYPE_CHECKING:
     from pipeline.document import Document
+    from pipeline.fonts_subset import EmbeddedFont
     from pipeline.theme import Theme
     from pipeline.writers import WriteOptions, WriteResult
+
+_LOADING_TAG = re.compile(r"<(img|source)\b[^>]*>", re.IGNORECASE)
+_EMPTY_PICTURE = re.compile(r"<picture\b[^>]*>\s*</picture>", re.IGNORECASE)
+
+
+class _Tag(HTMLParser):
+    def __init__(self) -> None:
+        super().__init__(convert_charrefs=True)
+        self.name = ""
+        self.attributes: list[tuple[str, str]] = []
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        self.name, self.attributes = tag, [(k, v or "") for k, v in attrs]
+
+    handle_startendtag = handle_starttag
+
+
+def _parse_tag(markup: str) -> _Tag:
+    tag = _Tag()
+    tag.feed(markup)
+    tag.close()
+    return tag
+
+
+def _serialize(name: str, attributes: list[tuple[str, str]]) -> str:
+    inner = "".join(f' {k}="{html_lib.escape(v, quote=True)}"' for k, v in attributes)
+    return f"<{name}{inner}>"
+
+
+def self_contained(markup: str, document: Document) -> str:
+    """Every image a data: URI: the document's own files inlined, anything else its description."""
+    cache: dict[str, str | None] = {}
+
+    def inline(url: str) -> str | None:
+        if url.startswith("data:"):
+            return url
+        if url not in cache:
+            target = local_target(url, document.base_dir)
+            ok = (target is not None and is_allowed(target, [document.base_dir])
+                  and target.suffix.lower() in IMAGE_TYPES and target.stat().st_size <= MAX_RESOURCE_BYTES)
+            cache[url] = data_uri(target) if ok and target is not None else None
+            if cache[url] is None:
+                document.warn("REND002", f"image {url[:120]!r} is missing, remote or outside the document's folder; "
+                              "shown as its description in the HTML")
+        return cache[url]
+
+    def replace(match: re.Match[str]) -> str:
+        tag = _parse_tag(match.group(0))
+        attributes = dict(tag.attributes)
+        if tag.name == "source":
+            return ""  # <picture> alternatives: the <img> inside is enough for a self-contained page
+        source = inline(attributes.get("src", ""))
+        if source is None:
+            alt = " ".join(attributes.get("alt", "").split()) or "image"
+            return f'<span class="missing-image">[{html_lib.escape(alt)}]</span>'
+        kept = [(k, source if k == "src" else v) for k, v in tag.attributes if k not in ("srcset", "sizes")]
+        return _serialize("img", kept)
+
+    return _EMPTY_PICTURE.sub("", _LOADING_TAG.sub(replace, markup))
+
+
+def _font_url(font: EmbeddedFont) -> str:
+    return f"data:{font.media_type};base64,{base64.b64encode(font.data).decode('ascii')}"
+
+
+def render_page(document: Document, theme: Theme) -> str:
+    """The page: masthead, contents, body; fonts subset to what it shows and inlined."""
+    from pipeline.fonts_subset import code_text_of_html, font_face_css, subset_theme_fonts, text_of_html
+
+    meta = document.meta
+    lang = meta.lang.split("-")[0].lower()
+    body = self_contained(body_html(document), document)
+    toc = toc_entries(document, theme.tokens["toc_depth"])
+    logo = theme.tokens["logo"]
+
+    def page(css: str) -> str:
+        return theme.render(
+            "page.html.j2",
+            meta=meta,
+            css=Markup(css),  # generated from theme tokens, not from the document
+            body=Markup(body),  # pandoc's HTML of the sanitised AST, images inlined
+            toc=toc,
+            logo=data_uri(logo) if logo else None,
+            labels=labels(meta.lang),
+            direction="rtl" if lang in RTL_LANGUAGES else "ltr",
+            generator=f"pipeline {__version__}",
+        )
+
+    # The page without fonts tells which characters the fonts must carry (labels and all).
+    shown = text_of_html(page(""))
+    fonts = subset_theme_fonts(theme, shown, code_text=code_text_of_html(body), flavor="woff2")
+    css = font_face_css(fonts, _font_url) + "\n" + theme.render("screen.css.j2")
+    return page(css)
 
 
 class HtmlWriter:
@@ -21,6 +130,6 @@ class HtmlWriter:
     def write(self, document: Document, theme: Theme, options: WriteOptions, out_path: Path) -> WriteResult:
         from pipeline.writers import WriteResult
 
-        html = build_page(document, theme, template="page.html.j2", stylesheet="screen.css.j2", embed=True)
+        html = render_page(document, theme)
         out_path.write_text(html, encoding="utf-8")
-        return WriteResult()
+        return WriteResult(details={"bytes": len(html.encode("utf-8"))})
