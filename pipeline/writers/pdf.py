@@ -123,16 +123,15 @@ class PdfWriter:
             "layout_seconds": round(laid_out - started, 3),
             "pdf_seconds": round(written - laid_out, 3),
         }
+        result = WriteResult(pages=len(rendered.pages), details=details)
+        # The shared validation gate (qpdf, pdffonts, outline): raises WriterError on errors, so a
+        # broken file never replaces the previous output; previews come after it for the same reason.
+        from pipeline.validate import gate
+
+        gate("pdf", out_path, document, options, result, name=f"{document.name}.pdf")
         if options.preview:
             details["previews"] = [str(p) for p in self._previews(document, theme, rendered, out_path)]
-        if options.validate:
-            from pipeline.pdf.checks import validate_pdf
-
-            note = validate_pdf(out_path, document.source)
-            if note:
-                document.warn("PDF002", note)
-            details["validated"] = note is None
-        return WriteResult(pages=len(rendered.pages), details=details)
+        return result
 
     def _previews(self, document: Document, theme: Theme, rendered: Any, out_path: Path) -> list[Path]:
         from pipeline.pdf.preview import anchor_pages, choose_pages, write_previews
