@@ -125,6 +125,24 @@ def _subset_ttf(path: Path, weight: int, characters: frozenset[str], variable: b
     return data
 
 
+def static_face(face: FontFace, weight: int, characters: frozenset[str]) -> bytes:
+    """One face as a static TrueType subset at `weight` (pinned when the face is variable)."""
+    return _subset_ttf(face.path, weight, characters, len(face.weight.split()) == 2)
+
+
+def face_for(faces: Iterable[FontFace], family: str, weight: int, style: str) -> FontFace | None:
+    """The face of `family` that can be set at `weight` in `style` (a variable face covering it)."""
+    for face in faces:
+        if face.family != family or face.style != style:
+            continue
+        parts = face.weight.split()
+        if len(parts) == 2 and float(parts[0]) <= weight <= float(parts[1]):
+            return face
+        if len(parts) == 1 and parts[0].replace(".", "").isdigit() and int(float(parts[0])) == weight:
+            return face
+    return None
+
+
 def _to_woff2(data: bytes) -> bytes:
     from fontTools.ttLib import TTFont
 
