@@ -2,16 +2,12 @@
 
 from __future__ import annotations
 
-import contextlib
 import dataclasses
-import os
-import tempfile
-from collections.abc import Callable, Iterable
+from collections.abc import Iterable
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from pipeline.document import Document
-from pipeline.errors import PipelineError
 from pipeline.load import DEFAULT_MAX_BYTES, load_document
 from pipeline.normalize import NormalizeOptions, normalize
 from pipeline.theme import DEFAULT_THEME, Theme, load_theme
@@ -20,29 +16,6 @@ if TYPE_CHECKING:
     from pipeline.batch import BatchResult
     from pipeline.batch.progress import Reporter
     from pipeline.writers import WriteOptions
-
-
-def write_atomically(out_path: Path, produce: Callable[[Path], Any]) -> Any:
-    """Let `produce` write a temp file beside `out_path`, then rename it into place.
-
-    A failure or a kill leaves the previous good output untouched and no partial file behind.
-    """
-    out_path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp_name = tempfile.mkstemp(prefix=f".{out_path.name}.", suffix=".tmp", dir=out_path.parent)
-    os.close(fd)
-    tmp = Path(tmp_name)
-    try:
-        result = produce(tmp)
-        if not tmp.exists() or tmp.stat().st_size == 0:
-            raise PipelineError("writer produced no output", out_path)
-        with open(tmp, "rb+") as handle:
-            os.fsync(handle.fileno())
-        os.chmod(tmp, 0o644)
-        os.replace(tmp, out_path)
-        return result
-    finally:
-        with contextlib.suppress(FileNotFoundError):
-            tmp.unlink()
 
 
 def prepare(path: Path, theme: Theme, *, run_normalizer: bool = True,

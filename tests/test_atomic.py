@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from pipeline.convert import write_atomically
+from pipeline.atomic import write_atomically
 from pipeline.errors import PipelineError
 
 

@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 import json
-import os
-import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
+
+from pipeline.atomic import write_text_atomically
 
 MANIFEST_NAME = "manifest.json"
 SCHEMA = 1
@@ -56,18 +56,5 @@ class Manifest:
 
     def save(self) -> None:
         """Write atomically: a crash mid-write must not leave a manifest that loses every entry."""
-        self.path.parent.mkdir(parents=True, exist_ok=True)
-        data = {"schema": SCHEMA, "versions": self.versions,
-                "outputs": dict(sorted(self.outputs.items()))}
-        fd, tmp = tempfile.mkstemp(prefix=".manifest.", suffix=".tmp", dir=self.path.parent)
-        try:
-            with os.fdopen(fd, "w", encoding="utf-8") as handle:
-                json.dump(data, handle, indent=2, ensure_ascii=False)
-                handle.write("\n")
-                handle.flush()
-                os.fsync(handle.fileno())
-            os.chmod(tmp, 0o644)
-            os.replace(tmp, self.path)
-        finally:
-            if os.path.exists(tmp):
-                os.unlink(tmp)
+        data = {"schema": SCHEMA, "versions": self.versions, "outputs": dict(sorted(self.outputs.items()))}
+        write_text_atomically(self.path, json.dumps(data, indent=2, ensure_ascii=False) + "\n")

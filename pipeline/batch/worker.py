@@ -60,7 +60,7 @@ def run_job(job: Job) -> dict[str, Any]:
 
 
 def _run_job(job: Job) -> dict[str, Any]:
-    from pipeline.convert import write_atomically
+    from pipeline.atomic import write_atomically
     from pipeline.writers import get_writer
 
     started = time.perf_counter()
