@@ -74,6 +74,8 @@ class Validation:
 
     def add(self, severity: Severity, code: str, message: str, location: str | None = None) -> None:
         self.counts[severity] += 1
+        if severity == "error":
+            self.status = "failed"
         if len(self.findings) < MAX_FINDINGS:
             self.findings.append(Finding(severity, code, " ".join(message.split()), location))
         else:

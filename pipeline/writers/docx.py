@@ -265,10 +265,10 @@ class DocxWriter:
         from pipeline.writers import WriteResult
         from pipeline.writers.docx_fonts import embed_fonts
         from pipeline.writers.htmlpage import labels
-        from pipeline.writers.rawhtml import promote_raw_images
+        from pipeline.writers.rawhtml import promote_raw_images, raw_blocks_as_ast
 
         depth = int(theme.tokens["toc_depth"])
-        ast = promote_raw_images(embedded_ast(document), document)
+        ast = raw_blocks_as_ast(promote_raw_images(embedded_ast(document), document), document)
         source = with_metadata(ast, document, **{"toc-title": labels(document.meta.lang)["contents"]})
         run_pandoc(source, "docx", args=["--reference-doc", str(reference_docx(theme)), "--toc",
                                          "--toc-depth", str(depth)],

@@ -19,6 +19,7 @@ from __future__ import annotations
 import base64
 import datetime as dt
 import os
+import re
 import uuid
 import zipfile
 from dataclasses import dataclass, field
@@ -156,6 +157,25 @@ class _Images:
         self.book.members[name] = data
         self.added[name] = media_type
         return "../" + name.removeprefix(f"{ROOT}/")
+
+
+_RAW_IMG_SRC = re.compile(r"(<img\b[^>]*?\s)src\s*=", re.IGNORECASE)
+
+
+def hide_raw_image_sources(ast: dict[str, Any]) -> dict[str, Any]:
+    """Raw `<img src>` renamed `data-pipeline-src` before pandoc sees it.
+
+    Pandoc's EPUB writer tries to fetch raw HTML images itself (and warns, under --sandbox, then
+    rewrites the path); the chapter cleaner resolves them instead, from the original src.
+    """
+    from pipeline.render import walk
+
+    def visit(node: dict[str, Any]) -> Any:
+        if node["t"] in ("RawBlock", "RawInline") and node["c"][0] == "html" and "<img" in node["c"][1].lower():
+            return {"t": node["t"], "c": ["html", _RAW_IMG_SRC.sub(r"\1data-pipeline-src=", node["c"][1])]}
+        return None
+
+    return {**ast, "blocks": walk(ast["blocks"], visit)}
 
 
 def _text(element: Any) -> str:
@@ -464,7 +484,7 @@ class EpubWriter:
         from pipeline.writers.htmlpage import labels
         from pipeline.writers.rawhtml import promote_raw_images
 
-        ast = promote_raw_images(embedded_ast(document), document)
+        ast = hide_raw_image_sources(promote_raw_images(embedded_ast(document), document))
         contents_label = labels(document.meta.lang)["contents"]
         # --toc: the navigation document is also a page in the reading order (a visible contents).
         args = ["--toc", "--toc-depth", str(theme.tokens["toc_depth"]), "--split-level", "1"]

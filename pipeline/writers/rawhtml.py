@@ -79,3 +79,52 @@ def promote_raw_images(ast: dict[str, Any], document: Document) -> dict[str, Any
     if not found:
         return ast
     return embed_images({**ast, "blocks": blocks}, document, [document.base_dir])
+
+
+_WRAPPER_ID = "pipeline-raw-{}"
+_BREAK = re.compile(r"^\s*<br\s*/?>\s*$", re.IGNORECASE)
+
+
+def raw_blocks_as_ast(ast: dict[str, Any], document: Document) -> dict[str, Any]:
+    """A copy of `ast` whose raw HTML blocks are pandoc blocks, for writers that drop raw HTML.
+
+    Pandoc's Word writer leaves raw HTML out, text and all: a `<div>` of notes, an HTML table or a
+    site component would vanish from the DOCX. Each block is sanitised (the same nh3 policy as the
+    HTML output, which also balances its tags) and read back by pandoc's HTML reader, all blocks of
+    a document in one call. Images inside go through `embed_images` like any other.
+    """
+    import json
+
+    from pipeline.render import run_pandoc
+    from pipeline.sanitize import clean_html
+
+    chunks: list[str] = []
+
+    def collect(node: dict[str, Any]) -> None:
+        if node["t"] == "RawBlock" and node["c"][0] == "html":
+            chunks.append(node["c"][1])
+
+    walk(ast["blocks"], collect)
+    if not chunks:
+        return ast
+    wrapped = "".join(f'<div id="{_WRAPPER_ID.format(index)}">{clean_html(chunk)}</div>\n'
+                      for index, chunk in enumerate(chunks))
+    parsed = json.loads(run_pandoc(wrapped, "json", fmt="html", document=document))
+    blocks_by_id: dict[str, list[Any]] = {}
+    for block in parsed.get("blocks", []):
+        if block["t"] == "Div" and block["c"][0][0].startswith("pipeline-raw-"):
+            blocks_by_id[block["c"][0][0]] = block["c"][1]
+    position = 0
+
+    def replace(node: dict[str, Any]) -> Any:
+        nonlocal position
+        if node["t"] == "RawBlock" and node["c"][0] == "html":
+            blocks = blocks_by_id.get(_WRAPPER_ID.format(position), [])
+            position += 1
+            return blocks  # a list is spliced in place; an empty one removes the block
+        if node["t"] == "RawInline" and node["c"][0] == "html" and _BREAK.match(node["c"][1]):
+            return {"t": "LineBreak"}
+        return None
+
+    result = {**ast, "blocks": walk(ast["blocks"], replace)}
+    return embed_images(result, document, [document.base_dir])

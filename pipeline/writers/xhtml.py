@@ -312,6 +312,10 @@ def clean_chapter(chapter: Chapter, resolve_image: Callable[[str], str | None]) 
             element.set("id", element.get("name"))
         _clean_attributes(element, name)
         if name == "img":
+            # Raw HTML images reach us with their src hidden from pandoc (see epub.py).
+            hidden = element.attrib.pop("data-pipeline-src", None)
+            if hidden is not None:
+                element.set("src", hidden)
             source = resolve_image(element.get("src") or "")
             if source is None:
                 missing.append(element.get("src") or "")
