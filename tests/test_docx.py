@@ -1,57 +1,190 @@
-"""The seed's DOCX, read back with python-docx and opened by LibreOffice."""
+"""The DOCX, read back with python-docx and its XML, and laid out by LibreOffice."""
 
 from __future__ import annotations
 
-import subprocess
+import re
+import zipfile
 
 import docx
+import pytest
 from conftest import SEED_HEADINGS, require_tool
-from pypdf import PdfReader
+from docx.oxml.ns import qn
+from writer_samples import manifest_details, sampler_outputs
+
+W = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
 
 
-def test_headings_use_heading_styles(seed_outputs):
-    document = docx.Document(str(seed_outputs["docx"]))
+def _xml(path, part: str = "word/document.xml") -> str:
+    with zipfile.ZipFile(path) as package:
+        return package.read(part).decode("utf-8")
+
+
+@pytest.fixture(scope="module")
+def seed_docx(seed_outputs):
+    return docx.Document(str(seed_outputs["docx"]))
+
+
+@pytest.fixture(scope="module")
+def sampler(tmp_path_factory):
+    return sampler_outputs(tmp_path_factory)
+
+
+@pytest.fixture(scope="module")
+def seed_layout(seed_outputs, tmp_path_factory):
+    """The seed DOCX laid out by LibreOffice (our own headless run), as pypdf pages' text."""
+    require_tool("soffice")
+    from pypdf import PdfReader
+
+    from pipeline import libreoffice
+
+    folder = tmp_path_factory.mktemp("docx-layout")
+    pdf = libreoffice.to_pdf(libreoffice.find(), seed_outputs["docx"], folder / "seed.pdf")
+    return [" ".join((page.extract_text() or "").split()) for page in PdfReader(pdf).pages]
+
+
+def test_headings_use_heading_styles(seed_docx):
     styles: dict[str, set[str]] = {}
-    for paragraph in document.paragraphs:
+    for paragraph in seed_docx.paragraphs:
         styles.setdefault(paragraph.text.strip(), set()).add(paragraph.style.name)
     for heading in SEED_HEADINGS:
         assert any(style.startswith("Heading ") for style in styles.get(heading, ())), (heading, styles.get(heading))
 
 
-def test_title_and_subtitle_styles(seed_outputs):
-    document = docx.Document(str(seed_outputs["docx"]))
-    by_style = {p.style.name: p.text for p in document.paragraphs}
-    assert by_style["Title"] == "2021 Annual Report"
-    assert by_style["Subtitle"] == "OpenInfra Foundation"
+def test_cover_has_logo_title_subtitle_and_date(seed_docx):
+    opening = [(p.style.name, p.text.strip()) for p in seed_docx.paragraphs[:4]]
+    assert opening[0] == ("Cover Brand", "OpenInfra Foundation")
+    assert opening[1:] == [("Title", "2021 Annual Report"), ("Subtitle", "OpenInfra Foundation"), ("Date", "2021")]
+    logo = seed_docx.paragraphs[0]._p.findall(".//" + qn("wp:docPr"))
+    assert logo and logo[0].get("descr") == "OpenInfra Foundation logo"
+    assert seed_docx.inline_shapes[0].height > 0
 
 
-def test_styles_carry_the_brand(seed_outputs):
-    styles = docx.Document(str(seed_outputs["docx"])).styles
+def test_styles_carry_the_brand(seed_docx):
+    styles = seed_docx.styles
     assert styles["Heading 1"].font.name == "Inter"
+    assert styles["Heading 2"].font.name == "Inter"
     assert styles["Title"].font.name == "Inter"
     assert styles["Body Text"].font.name == "Source Serif 4"
+    assert styles["Byline"].font.name == "Inter"
     assert str(styles["Heading 1"].font.color.rgb) == "E2173E"
     assert str(styles["Hyperlink"].font.color.rgb) == "E2173E"
+    assert styles["Heading 1"].paragraph_format.page_break_before  # parts open a page, as in the PDF
+    bylines = [p.text for p in seed_docx.paragraphs if p.style.name == "Byline"]
+    assert "Allison Randal, Board Chair" in bylines
 
 
-def test_core_properties(seed_outputs):
-    props = docx.Document(str(seed_outputs["docx"])).core_properties
+def test_table_style_is_a_real_one(sampler):
+    word = docx.Document(str(sampler["docx"]))
+    assert [t.style.name for t in word.tables] == ["Table"]
+    style = word.styles["Table"].element
+    kinds = {part.get(qn("w:type")) for part in style.findall(qn("w:tblStylePr"))}
+    assert {"firstRow", "band1Horz"} <= kinds
+    header = next(p for p in style.findall(qn("w:tblStylePr")) if p.get(qn("w:type")) == "firstRow")
+    assert header.find(f"{W}rPr/{W}b") is not None and header.find(f"{W}trPr/{W}tblHeader") is not None
+    assert style.find(f"{W}tblPr/{W}tblBorders/{W}top").get(qn("w:color")) == "1F6F78"  # default theme teal
+
+
+def test_contents_is_a_real_toc_field(seed_outputs):
+    document = _xml(seed_outputs["docx"])
+    assert "docPartGallery w:val=\"Table of Contents\"" in document
+    assert re.search(r'<w:instrText[^>]*> ?TOC \\o (&quot;|")1-2(&quot;|") \\h \\z \\u', document)
+
+
+def test_contents_arrive_filled_with_page_numbers(seed_outputs, seed_docx):
+    require_tool("soffice")
+    sdt = seed_docx.element.body.find(qn("w:sdt"))
+    def is_entry(paragraph) -> bool:
+        style = paragraph.find(f"{W}pPr/{W}pStyle")
+        linked = paragraph.find(qn("w:hyperlink")) is not None
+        return style is not None and style.get(qn("w:val")).startswith("TOC") and linked
+
+    entries = [p for p in sdt.iter(qn("w:p")) if is_entry(p)]
+    texts = ["".join(t.text for t in p.iter(qn("w:t"))) for p in entries]
+    for heading in SEED_HEADINGS:
+        assert any(text.startswith(heading) for text in texts), heading
+    pages = [int(re.search(r"(\d+)$", text).group(1)) for text in texts]
+    assert pages[0] >= 3 and pages == sorted(pages), pages  # after cover and contents, in order
+    bookmarks = {b.get(qn("w:name")) for b in seed_docx.element.body.iter(qn("w:bookmarkStart"))}
+    anchors = [p.find(qn("w:hyperlink")).get(qn("w:anchor")) for p in entries]
+    assert all(anchor in bookmarks for anchor in anchors)
+    assert 'w:dirty="true"' not in _xml(seed_outputs["docx"])  # nothing left for Word to ask about
+
+
+def test_page_numbers_in_contents_match_libreoffice_layout(seed_docx, seed_layout):
+    sdt = seed_docx.element.body.find(qn("w:sdt"))
+    texts = ["".join(t.text for t in p.iter(qn("w:t"))) for p in sdt.iter(qn("w:p"))]
+    listed = {re.sub(r"\d+$", "", t).strip(): int(re.search(r"(\d+)$", t).group(1))
+              for t in texts if re.search(r"\d+$", t)}
+    for heading in ("OpenInfra Project Updates", "OpenInfra Community & Mentoring Programs"):
+        page = listed[heading]
+        assert heading in seed_layout[page - 1], (heading, page)
+
+
+def test_header_footer_fields_and_a_clean_cover(seed_docx, seed_layout):
+    section = seed_docx.sections[0]
+    assert section.different_first_page_header_footer
+    assert "2021 Annual Report" in section.header.paragraphs[0].text
+    footer = section.footer._element.xml
+    assert " PAGE " in footer and " NUMPAGES " in footer
+    assert not "".join(p.text for p in section.first_page_header.paragraphs).strip()
+    assert not "".join(p.text for p in section.first_page_footer.paragraphs).strip()
+    assert "Page 1" not in seed_layout[0] and "2021 Annual Report" in seed_layout[0]
+    assert f"Page 2 / {len(seed_layout)}" in seed_layout[1]
+    assert seed_layout[1].startswith("2021 Annual Report") and "Contents" in seed_layout[1]
+
+
+def test_libreoffice_page_count(seed_layout):
+    # Cover, two pages of contents at most, 24 articles in three parts: 20–40 pages.
+    assert 20 <= len(seed_layout) <= 40, len(seed_layout)
+
+
+def test_core_properties(seed_docx):
+    props = seed_docx.core_properties
     assert props.title == "2021 Annual Report"
+    assert props.subject == "OpenInfra Foundation"
     assert props.author == "OpenInfra Foundation"
     assert props.language == "en"
     assert props.created.year == 2021
+    assert props.modified is not None and props.modified >= props.created
 
 
-def test_libreoffice_opens_and_converts_it(seed_outputs, tmp_path):
-    soffice = require_tool("soffice")
-    result = subprocess.run(
-        [soffice, "--headless", "--norestore", f"-env:UserInstallation=file://{tmp_path}/profile",
-         "--convert-to", "pdf", "--outdir", str(tmp_path), str(seed_outputs["docx"])],
-        capture_output=True, text=True, timeout=240,
-    )
-    converted = tmp_path / (seed_outputs["docx"].stem + ".pdf")
-    assert converted.is_file(), result.stdout + result.stderr
-    reader = PdfReader(converted)
-    assert len(reader.pages) >= 10
-    text = " ".join((reader.pages[0].extract_text() or "").split())
-    assert "2021 Annual Report" in text
+def test_brand_fonts_are_embedded(seed_outputs):
+    from io import BytesIO
+
+    from fontTools.ttLib import TTFont
+
+    from pipeline.writers.docx_fonts import obfuscate
+
+    table = _xml(seed_outputs["docx"], "word/fontTable.xml")
+    assert "<w:embedTrueTypeFonts/>" in _xml(seed_outputs["docx"], "word/settings.xml")
+    embeds = re.findall(r'<w:font w:name="([^"]+)">.*?</w:font>', table, re.S)
+    assert {"Inter", "Source Serif 4"} <= set(embeds)
+    bold = re.search(r'<w:font w:name="Inter">.*?<w:embedBold r:id="([^"]+)" w:fontKey="([^"]+)"', table, re.S)
+    rels = _xml(seed_outputs["docx"], "word/_rels/fontTable.xml.rels")
+    target = re.search(rf'Id="{bold.group(1)}"[^>]*Target="([^"]+)"|Target="([^"]+)"[^>]*Id="{bold.group(1)}"', rels)
+    with zipfile.ZipFile(seed_outputs["docx"]) as package:
+        data = package.read("word/" + (target.group(1) or target.group(2)))
+    font = TTFont(BytesIO(obfuscate(data, bold.group(2))))  # the same XOR undoes it
+    assert font["OS/2"].usWeightClass == 700 and "fvar" not in font
+    assert font["name"].getDebugName(1) == "Inter" and font["name"].getDebugName(2) == "Bold"
+
+
+def test_footnotes_images_links_code_and_raw_html(sampler):
+    word = docx.Document(str(sampler["docx"]))
+    text = "\n".join(p.text for p in word.paragraphs)
+    assert "The footnote text." in _xml(sampler["docx"], "word/footnotes.xml")
+    assert "<w:footnoteReference" in _xml(sampler["docx"])
+    assert len(word.inline_shapes) >= 3  # logo, the figure, the raw <img> made a real image
+    rels = _xml(sampler["docx"], "word/_rels/document.xml.rels")
+    assert 'Target="https://example.org/a%20b" TargetMode="External"' in rels
+    assert any(p.style.name == "Source Code" and "héllo" in p.text for p in word.paragraphs)
+    # Raw HTML blocks keep their text in Word (pandoc alone drops them), minus what runs.
+    assert "Raw HTML kept text" in text and "Custom component text" in text and "alert(" not in text
+    assert "[A missing picture]" in text
+
+
+def test_validation_result_is_recorded(sampler):
+    require_tool("soffice")
+    validation = manifest_details(sampler, "docx")["validation"]
+    assert validation["status"] == "passed" and validation["errors"] == 0
+    assert validation["pages"] >= 3 and validation["tool"].startswith("LibreOffice")
