@@ -40,6 +40,12 @@ def stress_source() -> Path:
     notes.append(f"[^n{NOTES}]: Note {NOTES} has two paragraphs.\n\n    Its second one, and a list:\n\n"
                  "    - first point\n    - second point")
     rows = "\n".join(f"| Row {i} | {_prose(i, 6)} | {_prose(i + 3, 10)} |" for i in range(1, 81))
+    # Seven columns of words that do not break (file names, hashes, code): still inside the margins.
+    paths = ["about/openstack-vs-proprietary-clouds-a-digital-sovereignty-comparison-guide.md",
+             "blog/where-cloud-native-meets-infrastructure-openinfra-at-kubecon-cloudnativecon-eu.md"]
+    wide = "\n".join(
+        f"| openinfra-blog-kubecon-eu-2026-base64-image-{i}.md | OpenStackweb/osf-website | `src/pages/{paths[i % 2]}` "
+        f"| 4bb728e96f08 | 286156add1bc (2024-01-10) | 6cd40238bb8b | 7937{i} |" for i in range(6))
     text = f"""---
 title: Layout Stress Test
 subtitle: Footnotes, tables, URLs and images
@@ -66,6 +72,10 @@ A long address in the text: {LONG_URL} and as a link <{LONG_URL}>, and a long pi
 | Column | Value | Remarks |
 |--------|-------|---------|
 {rows}
+
+| file | repo | path | commit | last commit | blob | bytes |
+|------|------|------|--------|-------------|------|-------|
+{wide}
 
 ![A picture far wider than the page](wide.png "The wide picture")
 
@@ -146,6 +156,30 @@ def test_long_urls_and_code_wrap_inside_the_text_block():
     text = "".join(line.text.replace(" ", "") for page in lines(path) for line in page)
     assert LONG_URL.replace("-", "") in text.replace("-", "")  # all of it, wrapped over lines
     assert LONG_CODE in text
+
+
+def _outside_the_measure(path: Path) -> list[int]:
+    """Pages (1-based) with a character outside the 20 mm side margins (covers excluded)."""
+    import pdfplumber
+
+    pages = []
+    with pdfplumber.open(path) as pdf:
+        for index, page in enumerate(pdf.pages[1:-1], start=2):
+            chars = [c for c in page.chars if c["text"].strip()]
+            if chars and (min(c["x0"] for c in chars) < 20 * MM - 1
+                          or max(c["x1"] for c in chars) > float(page.width) - 20 * MM + 1):
+                pages.append(index)
+    return pages
+
+
+def test_wide_tables_of_unbreakable_words_stay_inside_the_margins():
+    """The corpus's SOURCES table (seven columns of file names, paths and hashes) once overflowed."""
+    from conftest import CORPUS
+
+    source = CORPUS / "SOURCES.md"
+    if not source.is_file():
+        pytest.skip(f"the public corpus is not at {CORPUS}")
+    assert _outside_the_measure(render(source=source, out_name="corpus-sources").path) == []
 
 
 def test_long_tables_repeat_their_header_row():
