@@ -9,6 +9,7 @@ the weight axis and fake the bold), and static subsets are a fraction of the siz
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import html
 import io
@@ -143,7 +144,10 @@ def face_for(faces: Iterable[FontFace], family: str, weight: int, style: str) ->
     return None
 
 
+@functools.lru_cache(maxsize=64)
 def _to_woff2(data: bytes) -> bytes:
+    """WOFF2 (Brotli): about a quarter smaller than WOFF, worth its ~0.1 s per face for a web page;
+    cached, since watch mode and repeated builds subset the same text again."""
     from fontTools.ttLib import TTFont
 
     font = TTFont(io.BytesIO(data))

@@ -226,12 +226,21 @@ def _table_style(styles: Any, tokens: dict[str, Any], base_pt: float) -> None:
 
 
 def _pandoc_default_reference() -> bytes:
+    import logging
+
     import pypandoc
 
-    result = subprocess.run(
-        [pypandoc.get_pandoc_path(), "--print-default-data-file", "reference.docx"],
-        capture_output=True, check=True, timeout=60,
-    )
+    # pypandoc installs a stderr handler on its logger when it finds none; that handler would then
+    # print every later pandoc warning raw, besides the copy each document's diagnostics collect.
+    logger = logging.getLogger("pypandoc")
+    guard = logging.NullHandler()
+    logger.addHandler(guard)
+    try:
+        pandoc = pypandoc.get_pandoc_path()
+    finally:
+        logger.removeHandler(guard)
+    result = subprocess.run([pandoc, "--print-default-data-file", "reference.docx"],
+                            capture_output=True, check=True, timeout=60)
     return result.stdout
 
 
@@ -256,10 +265,19 @@ def text_width(theme: Theme, paper: str | None = None) -> float:
     return width - edges["left"] - edges["right"]
 
 
+def _pdf_setting(theme: Theme, key: str, default: str) -> str:
+    pdf = theme.settings.get("pdf", {})
+    return str(pdf.get(key, default)) if isinstance(pdf, dict) else default
+
+
 def part_break(theme: Theme) -> bool:
     """Parts (level-1 headings) open a page, as in the PDF, unless the theme's PDF settings say not."""
-    pdf = theme.settings.get("pdf", {}) if isinstance(theme.settings.get("pdf", {}), dict) else {}
-    return str(pdf.get("part_break", "page")) != "none"
+    return _pdf_setting(theme, "part_break", "page") != "none"
+
+
+def article_break(theme: Theme) -> bool:
+    """Articles (level-2 headings) open a page when the theme's PDF settings say so."""
+    return _pdf_setting(theme, "article_break", "none") == "page"
 
 
 def build_reference(theme: Theme, target: Path) -> Path:
@@ -326,6 +344,7 @@ def build_reference(theme: Theme, target: Path) -> Path:
         style.paragraph_format.space_before = Pt(base_pt * (2.2 if level <= 2 else 1.4))
         style.paragraph_format.space_after = Pt(base_pt * 0.5)
     styles["Heading 1"].paragraph_format.page_break_before = part_break(theme)
+    styles["Heading 2"].paragraph_format.page_break_before = article_break(theme)
     _set_font(styles["Verbatim Char"], font["mono"], base_pt * 0.88)
     source = _paragraph_style(styles, "Source Code", base="Normal")
     _set_font(source, font["mono"], base_pt * 0.85, color["foreground"])
