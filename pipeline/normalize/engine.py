@@ -83,7 +83,11 @@ class TextRef:
 
     def previous_char(self) -> str:
         """The character just before this token in its inline, or '' at the start of the block."""
-        for child in reversed(self.inline.children[: self.index]):
+        children = self.inline.children or []
+        # Walk back by index: slicing the children would copy them, once per text token of a
+        # paragraph (quadratic in a paragraph of thousands of links or emphasis runs).
+        for k in range(self.index - 1, -1, -1):
+            child = children[k]
             if child.type in ("softbreak", "hardbreak"):
                 return " "
             if child.content:
@@ -158,10 +162,11 @@ class RuleContext:
         """
         start, end = token.map if token is not None and token.map else (0, 1)
         if snippet:
-            for i in range(start, min(end, len(self.lines))):
+            # Start at the line already reported: a loop over the earlier lines of a long paragraph
+            # for every edit in it would be quadratic.
+            first = max(start, after[0]) if after is not None else start
+            for i in range(first, min(end, len(self.lines))):
                 from_col = after[1] + 1 if after is not None and after[0] == i else 0
-                if after is not None and i < after[0]:
-                    continue
                 col = self.lines[i].find(snippet, from_col)
                 if col >= 0:
                     return i, col

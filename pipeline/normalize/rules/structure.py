@@ -366,19 +366,21 @@ def unwrap_paragraphs(ctx: RuleContext) -> None:
             continue
         new: list[Token] = []
         joined = 0
+        # The last character of the text so far, kept as we go: recomputing the text of every
+        # prefix was quadratic in the number of lines of a paragraph.
+        left = ""
         for k, child in enumerate(kids):
             if child.type == "softbreak":
-                left = tk.text_of(kids[:k])[-1:]
                 right = tk.text_of(kids[k + 1 : k + 2])[:1]
                 # Chinese/Japanese/Korean lines join without a space: leave those breaks alone.
                 if _WIDE.match(left or " ") or _WIDE.match(right or " "):
                     new.append(child)
-                    continue
-                joined += 1
-                space = tk.make("text", block=False, content=" ")
-                new.append(space)
+                else:
+                    joined += 1
+                    new.append(tk.make("text", block=False, content=" "))
             else:
                 new.append(child)
+            left = tk.text_of([child])[-1:] or left
         if not joined:
             continue
         line0 = inline.map[0] if inline.map else 0

@@ -41,7 +41,9 @@ def _curl(ref: TextRef, text: str, i: int, next_char: str) -> str | None:
 
 
 def _next_char(ref: TextRef) -> str:
-    for child in (ref.inline.children or [])[ref.index + 1 :]:
+    children = ref.inline.children or []
+    for k in range(ref.index + 1, len(children)):  # no slice: see TextRef.previous_char
+        child = children[k]
         if child.type in ("softbreak", "hardbreak"):
             return " "
         if child.content:

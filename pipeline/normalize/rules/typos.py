@@ -78,7 +78,9 @@ def glued(ref: TextRef, text: str, m: re.Match[str]) -> bool:
 
 def next_char(ref: TextRef) -> str:
     """The character just after this token in its inline, or ' ' at the end of the block."""
-    for child in (ref.inline.children or [])[ref.index + 1 :]:
+    children = ref.inline.children or []
+    for k in range(ref.index + 1, len(children)):  # no slice: see TextRef.previous_char
+        child = children[k]
         if child.type in ("softbreak", "hardbreak"):
             return " "
         if child.content:
