@@ -23,7 +23,7 @@ if TYPE_CHECKING:
     from pipeline.theme import Theme
     from pipeline.theme.fonts import FontFace
 
-Flavor = Literal["ttf", "woff2"]
+Flavor = Literal["ttf", "woff", "woff2"]
 
 # Characters every output may show besides the document's own text: ASCII (labels, numbers, URLs
 # shown as text) and the typography the normalizer and pandoc produce (quotes, dashes, ellipsis).
@@ -31,7 +31,8 @@ BASE_CHARACTERS = frozenset(
     [chr(c) for c in range(0x20, 0x7F)] + list("\u00a0\u00ad\u00a9\u00b7\u2010\u2011\u2013\u2014\u2018\u2019"
                                               "\u201c\u201d\u2022\u2026\u2039\u203a\u00ab\u00bb\u2192\u2191")
 )
-_MEDIA = {"ttf": ("font/ttf", "truetype", ".ttf"), "woff2": ("font/woff2", "woff2", ".woff2")}
+_MEDIA = {"ttf": ("font/ttf", "truetype", ".ttf"), "woff": ("font/woff", "woff", ".woff"),
+          "woff2": ("font/woff2", "woff2", ".woff2")}
 _TAG = re.compile(r"<[^>]*>")
 _CODE = re.compile(r"<(code|pre|kbd|samp|tt)\b[^>]*>(.*?)</\1\s*>", re.IGNORECASE | re.DOTALL)
 
@@ -145,13 +146,13 @@ def face_for(faces: Iterable[FontFace], family: str, weight: int, style: str) ->
 
 
 @functools.lru_cache(maxsize=64)
-def _to_woff2(data: bytes) -> bytes:
-    """WOFF2 (Brotli): about a quarter smaller than WOFF, worth its ~0.1 s per face for a web page;
-    cached, since watch mode and repeated builds subset the same text again."""
+def _to_web(data: bytes, flavor: str) -> bytes:
+    """WOFF (zlib, ~10 ms a face) or WOFF2 (Brotli: a quarter smaller, ~0.1 s a face); cached, since
+    watch mode and repeated builds subset the same text again."""
     from fontTools.ttLib import TTFont
 
     font = TTFont(io.BytesIO(data))
-    font.flavor = "woff2"
+    font.flavor = flavor
     out = io.BytesIO()
     font.save(out)
     return out.getvalue()
@@ -176,8 +177,8 @@ def subset_theme_fonts(theme: Theme, text: str, *, code_text: str = "", flavor: 
         variable = len(face.weight.split()) == 2
         for weight in _pinned_weights(face, weights.get(face.family, {400, 700})):
             data = _subset_ttf(face.path, weight, wanted, variable)
-            if flavor == "woff2":
-                data = _to_woff2(data)
+            if flavor != "ttf":
+                data = _to_web(data, flavor)
             fonts.append(EmbeddedFont(face.family, weight, face.style, data, flavor))
     return _unique(fonts)
 

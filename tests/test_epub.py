@@ -85,7 +85,10 @@ def test_package_metadata(seed_outputs):
     opf = _opf(seed_outputs["epub"])
     metadata = opf.find("o:metadata", OPF)
     assert metadata.findtext("dc:language", namespaces=OPF) == "en"
-    assert metadata.findtext("dc:title", namespaces=OPF) == "2021 Annual Report"
+    titles = {t.get("id"): t.text for t in metadata.iterfind("dc:title", OPF)}
+    assert list(titles.values()) == ["2021 Annual Report", "OpenInfra Foundation"]
+    kinds = {m.get("refines"): m.text for m in metadata.iterfind("o:meta[@property='title-type']", OPF)}
+    assert {kinds[f"#{ident}"] for ident in titles} == {"main", "subtitle"}
     assert re.fullmatch(r"urn:uuid:[0-9a-f-]{36}", metadata.findtext("dc:identifier", namespaces=OPF))
     assert metadata.findtext("dc:publisher", namespaces=OPF) == "OpenInfra Foundation"
     assert metadata.findtext("dc:date", namespaces=OPF) == "2021"

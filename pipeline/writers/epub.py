@@ -329,6 +329,23 @@ def _accessibility_summary(has_images: bool, all_described: bool, has_math: bool
     return " ".join(parts)
 
 
+def _subtitle(metadata: Any, subtitle: str | None) -> None:
+    """The subtitle as a second dc:title refined as such (pandoc shows it only on the title page)."""
+    title = metadata.find(f"{{{DC}}}title")
+    if not subtitle or title is None:
+        return
+    title.set("id", title.get("id") or "epub-title-1")
+    second = etree.Element(f"{{{DC}}}title", {"id": "epub-subtitle-1"})
+    second.text = subtitle
+    title.addnext(second)
+    for element, kind, sequence in ((title, "main", "1"), (second, "subtitle", "2")):
+        # Inserted right after their title, in reverse so they read title-type, display-seq.
+        for prop, value in (("display-seq", sequence), ("title-type", kind)):
+            refine = etree.Element(f"{{{OPF}}}meta", {"refines": f"#{element.get('id')}", "property": prop})
+            refine.text = value
+            element.addnext(refine)
+
+
 def _plain_metadata(opf: Any) -> Any:
     """The metadata element, re-declared without pandoc's `opf:` prefix: lxml would otherwise write
     the elements we add as `<opf:meta>`, valid XML that naive reading systems do not recognise."""
@@ -358,6 +375,7 @@ def _fix_package(book: Container, document: Document, fonts: list[Any], images: 
     ns = {"o": OPF, "dc": DC}
     metadata, manifest = _plain_metadata(opf), opf.find("o:manifest", ns)
     meta = document.meta
+    _subtitle(metadata, meta.subtitle)
     # pandoc files the description under dc:subject too; subjects are the keywords.
     for subject in metadata.findall("dc:subject", ns):
         metadata.remove(subject)
