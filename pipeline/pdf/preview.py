@@ -9,12 +9,12 @@ left for the same document and no longer made are removed.
 from __future__ import annotations
 
 import contextlib
-import os
 import re
-import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
+
+from pipeline.atomic import write_atomically
 
 CONTENTS_ANCHOR = "pipeline-contents"  # the id print.html.j2 gives the contents
 PREVIEW_DPI = 110
@@ -80,17 +80,9 @@ def write_previews(pdf_path: Path, out_dir: Path, document_name: str, pages: lis
         for page in pages:
             if skip_blank and page.index in skip_blank:
                 continue
-            bitmap = pdf[page.index].render(scale=dpi / 72)
+            image = pdf[page.index].render(scale=dpi / 72).to_pil()
             target = folder / f"{document_name}-{page.name}.png"
-            fd, tmp_name = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=folder)
-            os.close(fd)
-            try:
-                bitmap.to_pil().save(tmp_name, format="PNG", optimize=True)
-                os.chmod(tmp_name, 0o644)
-                os.replace(tmp_name, target)
-            finally:
-                with contextlib.suppress(FileNotFoundError):
-                    os.unlink(tmp_name)
+            write_atomically(target, lambda tmp, image=image: image.save(tmp, format="PNG", optimize=True))
             written.append(target)
     finally:
         pdf.close()
