@@ -108,6 +108,10 @@ def run_conversion(params: dict[str, Any]) -> int:
 
     if not params["paths"]:
         raise UsageError("no input given (convert FILE.md [--to pdf,docx,epub,html|all])")
+    if params["pdf_variant"]:
+        from pipeline.pdf.settings import normalize_variant
+
+        params["pdf_variant"] = normalize_variant(params["pdf_variant"])  # a typo is a usage error, before any work
     mode = "json" if params["as_json"] else "quiet" if params["quiet"] else "auto"
     paper = params["paper"]
     result = convert(

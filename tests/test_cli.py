@@ -107,3 +107,11 @@ def test_python_m_pipeline_is_the_same_program():
     if result.returncode != 0:
         pytest.skip("the convert script is not installed in .venv")
     assert result.stdout == run_cli("--version").stdout
+
+
+def test_unknown_pdf_variant_is_a_usage_error(tmp_path):
+    out = tmp_path / "out"
+    result = run_cli(str(SEED), "--to", "pdf", "--pdf-variant", "pdf/z-9", "-o", str(out))
+    assert result.returncode == 2
+    _assert_one_line_error(result, "unknown PDF variant 'pdf/z-9'", "pdf/a-3b")
+    assert not out.exists()
