@@ -7,6 +7,7 @@ import shutil
 import pytest
 from conftest import REPO
 
+from pipeline.cache import cache_dir
 from pipeline.errors import ThemeError
 from pipeline.theme import available_themes, load_theme
 
@@ -16,7 +17,11 @@ def test_shipped_themes_load_with_packaged_fonts():
     for name in ("default", "openinfra"):
         theme = load_theme(name)
         assert theme.fonts, name
-        assert all(face.path.is_file() and "site-packages" in str(face.path) for face in theme.fonts)
+        # Packaged files, or static instances of packaged variable fonts in our cache; never system fonts.
+        assert all(face.path.is_file() for face in theme.fonts)
+        assert all("site-packages" in str(face.path) or face.path.parent == cache_dir("fonts")
+                   for face in theme.fonts)
+        assert all(" " not in face.weight for face in theme.fonts), "variable fonts are pinned to static weights"
         assert theme.tokens["logo"] and theme.tokens["logo"].is_file()
 
 

@@ -39,13 +39,51 @@ def _packaged_faces(family: str, theme_file: Path, weights: set[int]) -> list[Fo
     faces = []
     for file in fam.files:
         if file.variable:
-            weight = f"{file.wght_min or 400} {file.wght_max or 400}"
-        elif (file.weight or 400) in weights:
+            low, high = int(file.wght_min or 400), int(file.wght_max or 400)
+            for weight in sorted({min(max(w, low), high) for w in weights}):
+                faces.append(FontFace(family, static_instance(Path(file.path), weight), str(weight),
+                                      file.style or "normal"))
+            continue
+        if (file.weight or 400) in weights:
             weight = str(file.weight or 400)
         else:
             continue  # static families ship every weight; embedding only the used ones keeps EPUBs small
         faces.append(FontFace(family, Path(file.path), weight, file.style or "normal"))
     return faces
+
+
+def static_instance(variable_font: Path, weight: int) -> Path:
+    """A static copy of a variable font at one weight (other axes at their defaults), cached on disk.
+
+    WeasyPrint instantiates variable fonts with fontTools on every PDF (over a second for the
+    brand fonts); HarfBuzz does it once, in milliseconds, and every format then embeds plain static
+    faces, which Word and e-readers also handle better than variable ones.
+    """
+    import hashlib
+
+    from pipeline.cache import cache_dir
+
+    stat = variable_font.stat()
+    key = hashlib.sha1(f"{variable_font.resolve()}|{stat.st_size}|{stat.st_mtime_ns}".encode()).hexdigest()[:16]
+    stem = "".join(ch if ch.isalnum() else "-" for ch in variable_font.stem).strip("-")
+    target = cache_dir("fonts") / f"{stem}-{key}-{weight}.ttf"
+    if target.is_file():
+        return target
+    import uharfbuzz as hb
+
+    from pipeline.atomic import write_bytes_atomically
+
+    face = hb.Face(hb.Blob.from_file_path(str(variable_font)))
+    request = hb.SubsetInput()
+    request.keep_everything()
+    request.pin_all_axes_to_default(face)
+    if "wght" in {axis.tag for axis in face.axis_infos}:
+        request.pin_axis_location(face, "wght", weight)
+    instance = hb.subset(face, request)
+    if instance is None:
+        raise ThemeError(f"could not make a static {weight} weight of {variable_font.name}")
+    write_bytes_atomically(target, bytes(instance.blob.data))
+    return target
 
 
 def _file_faces(font: Any, root: Path, theme_file: Path) -> list[FontFace]:
@@ -73,7 +111,7 @@ def resolve_fonts(brand: Any, root: Path, theme_file: Path) -> list[FontFace]:
     faces: list[FontFace] = []
     typography = getattr(brand, "typography", None)
     headings_weight = getattr(getattr(typography, "headings", None), "weight", None)
-    weights = {400, 700} | ({int(headings_weight)} if str(headings_weight).isdigit() else set())
+    weights = {400, 600, 700} | ({int(headings_weight)} if str(headings_weight).isdigit() else set())
     for font in getattr(typography, "fonts", None) or []:
         if font.source == "file":
             faces.extend(_file_faces(font, root, theme_file))
