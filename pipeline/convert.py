@@ -55,4 +55,5 @@ def convert(paths: Iterable[Path | str], formats: list[str] | str = "all", out_d
                      glob=glob, exclude=exclude, max_input_bytes=max_input_bytes)
     with output_lock(out):
         return run_batch(plan, executor=executor, workers=workers, job_timeout=job_timeout, force=force,
-                         reporter=reporter, scheduler=scheduler, memory_limit_mb=memory_limit_mb)
+                         reporter=reporter, scheduler=scheduler, memory_limit_mb=memory_limit_mb,
+                         before_work=loaded_theme.validate)

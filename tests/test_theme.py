@@ -63,7 +63,7 @@ def test_font_not_installed_is_a_clear_error(tmp_path):
         "typography:\n  fonts:\n    - family: Comic Neue Extra\n      source: google\n", encoding="utf-8"
     )
     with pytest.raises(ThemeError, match="not installed as a font package"):
-        load_theme(str(theme_dir))
+        load_theme(str(theme_dir)).validate()
 
 
 def test_file_fonts_must_stay_inside_the_theme(tmp_path):
@@ -74,7 +74,7 @@ def test_file_fonts_must_stay_inside_the_theme(tmp_path):
         "        - path: ../../../etc/passwd.ttf\n", encoding="utf-8"
     )
     with pytest.raises(ThemeError, match="inside the theme folder"):
-        load_theme(str(theme_dir))
+        load_theme(str(theme_dir)).validate()
 
 
 def test_templates_autoescape_document_text(tmp_path):
@@ -87,3 +87,18 @@ def test_templates_autoescape_document_text(tmp_path):
     html = build_page(document, load_theme("openinfra"), template="page.html.j2", stylesheet="screen.css.j2")
     assert "<script>alert(1)</script>" not in html
     assert "&lt;script&gt;alert(1)&lt;/script&gt; {{7*7}}" in html
+
+
+def test_invalid_brand_file_is_a_usage_error_before_any_work(tmp_path):
+    from conftest import SEED, run_cli
+
+    theme_dir = tmp_path / "styles" / "bad"
+    theme_dir.mkdir(parents=True)
+    (tmp_path / "styles" / "default").symlink_to(REPO / "styles" / "default")
+    (theme_dir / "brand.yml").write_text("color:\n  primary: 12\n  nonsense_key: [1, 2]\n", encoding="utf-8")
+    out = tmp_path / "out"
+    result = run_cli(str(SEED), "--to", "html", "--theme", str(theme_dir), "-o", str(out))
+    assert result.returncode == 2
+    lines = result.stderr.strip().splitlines()
+    assert len(lines) == 1 and "brand.yml: invalid brand file" in lines[0], result.stderr
+    assert not list(out.glob("*.html"))

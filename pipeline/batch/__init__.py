@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -65,7 +66,7 @@ def sweep_temp_files(jobs: list[Job]) -> None:
 
 def run_batch(plan: Plan, *, executor: str = "local", workers: int | None = None, job_timeout: float | None = 600,
               force: bool = False, reporter: Reporter | None = None, scheduler: Any = None,
-              memory_limit_mb: int | None = None) -> BatchResult:
+              memory_limit_mb: int | None = None, before_work: Callable[[], None] | None = None) -> BatchResult:
     """Run a plan. Jobs whose output is up to date (same input hashes, output untouched) are skipped."""
     from pipeline.batch.executors import make_executor
 
@@ -75,6 +76,8 @@ def run_batch(plan: Plan, *, executor: str = "local", workers: int | None = None
     manifest.versions = plan.versions
     todo = [job for job in plan.jobs if force or not manifest.is_current(job.out_path, job.key)]
     skipped = [job for job in plan.jobs if job not in todo]
+    if todo and before_work:
+        before_work()  # e.g. check the theme: only worth its cost when something will be built
     result = BatchResult(skipped=skipped, manifest=manifest.path)
     reporter.begin(len(todo), skipped)
     sweep_temp_files(todo)

@@ -58,13 +58,36 @@ def _deep_merge(base: dict[str, Any], override: dict[str, Any]) -> dict[str, Any
 
 @dataclass
 class Theme:
-    """A loaded brand: validated brand.yml, resolved fonts and the template folders."""
+    """A brand theme. Finding it is cheap; brand.yml is parsed and fonts resolved on first use.
+
+    Planning a batch needs only the fingerprint, so a no-op rebuild never pays for brand-yml's
+    (pydantic's) import, which alone takes about a second.
+    """
 
     name: str
     root: Path
-    brand: Any  # brand_yml.Brand
-    fonts: list[FontFace]
-    settings: dict[str, Any] = field(default_factory=dict)
+    loaded: tuple[Any, list[FontFace], dict[str, Any]] | None = field(default=None, repr=False)
+
+    def _load(self) -> tuple[Any, list[FontFace], dict[str, Any]]:
+        if self.loaded is None:
+            self.loaded = _parse_brand(self.root)
+        return self.loaded
+
+    def validate(self) -> None:
+        """Parse brand.yml and resolve the fonts now: errors surface as ThemeError before any work."""
+        self._load()
+
+    @property
+    def brand(self) -> Any:  # brand_yml.Brand
+        return self._load()[0]
+
+    @property
+    def fonts(self) -> list[FontFace]:
+        return self._load()[1]
+
+    @property
+    def settings(self) -> dict[str, Any]:
+        return self._load()[2]
 
     @property
     def brand_file(self) -> Path:
@@ -171,20 +194,43 @@ class Theme:
 
     @cached_property
     def fingerprint(self) -> str:
-        """A hash of every file that shapes the output, for incremental builds."""
+        """A hash of everything that shapes the output: theme files, default theme files, font packages."""
         digest = hashlib.sha256()
         for base in (self.root, self.default_root):
             for path in sorted(p for p in base.rglob("*") if p.is_file()):
                 digest.update(str(path.relative_to(base)).encode())
                 digest.update(path.read_bytes())
-        for face in self.fonts:
-            digest.update(f"{face.family}|{face.path.name}|{face.path.stat().st_size}".encode())
+        for package, version in _font_package_versions(self.brand_file):
+            digest.update(f"{package}=={version}".encode())
         return digest.hexdigest()
 
 
-def load_theme(name: str = DEFAULT_THEME) -> Theme:
-    """Load a theme by name (a folder under styles/) or by path to a folder holding brand.yml."""
-    root = _find_theme_dir(name)
+def _font_package_versions(brand_file: Path) -> list[tuple[str, str]]:
+    """Versions of the fontpkg-* packages a brand's fonts come from (read without brand-yml).
+
+    `file` fonts live in the theme folder, which the fingerprint hashes already.
+    """
+    from importlib.metadata import PackageNotFoundError, version
+
+    import yaml
+
+    try:
+        data = yaml.safe_load(brand_file.read_text(encoding="utf-8")) or {}
+    except (OSError, yaml.YAMLError):
+        return []
+    fonts = (data.get("typography") or {}).get("fonts") or [] if isinstance(data, dict) else []
+    found = []
+    for font in fonts:
+        if isinstance(font, dict) and font.get("source", "google") != "file" and font.get("family"):
+            package = "fontpkg-" + "-".join(str(font["family"]).lower().split())
+            try:
+                found.append((package, version(package)))
+            except PackageNotFoundError:
+                found.append((package, "missing"))
+    return found
+
+
+def _parse_brand(root: Path) -> tuple[Any, list[FontFace], dict[str, Any]]:
     brand_file = root / BRAND_FILE
     import brand_yml
     import pydantic
@@ -196,5 +242,13 @@ def load_theme(name: str = DEFAULT_THEME) -> Theme:
         first = str(exc).strip().splitlines()
         raise ThemeError(f"invalid brand file: {' '.join(first[:3])}", brand_file) from exc
     settings = (brand.defaults or {}).get("pipeline", {}) or {}
-    fonts = resolve_fonts(brand, root, brand_file)
-    return Theme(name=root.name, root=root, brand=brand, fonts=fonts, settings=settings)
+    return brand, resolve_fonts(brand, root, brand_file), settings
+
+
+def load_theme(name: str = DEFAULT_THEME) -> Theme:
+    """Find a theme by name (a folder under styles/) or by path to a folder holding brand.yml.
+
+    The brand file is read on first use; call `validate()` to check it up front.
+    """
+    root = _find_theme_dir(name)
+    return Theme(name=root.name, root=root)
