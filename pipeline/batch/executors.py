@@ -43,9 +43,7 @@ class InlineExecutor:
         return None
 
 
-_PRELOAD = ["pipeline.batch.worker", "pipeline.convert", "pipeline.render", "pipeline.normalize.engine",
-            "pipeline.writers.pdf", "pipeline.writers.docx", "pipeline.writers.epub", "pipeline.writers.html",
-            "weasyprint", "docx", "pypandoc"]
+_PRELOAD = ["pipeline.batch.preload"]
 
 
 def _worker_init(memory_limit_mb: int | None) -> None:
