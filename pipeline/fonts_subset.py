@@ -151,7 +151,7 @@ def _to_web(data: bytes, flavor: str) -> bytes:
     watch mode and repeated builds subset the same text again."""
     from fontTools.ttLib import TTFont
 
-    font = TTFont(io.BytesIO(data))
+    font = TTFont(io.BytesIO(data), recalcTimestamp=False)  # same input, same bytes
     font.flavor = flavor
     out = io.BytesIO()
     font.save(out)

@@ -150,8 +150,10 @@ def test_raw_html_is_repaired_not_lost(sampler):
 
 
 @pytest.mark.slow
-def test_identifier_is_stable_across_builds(seed_outputs, tmp_path):
+def test_identifier_and_bytes_are_stable_across_builds(seed_outputs, tmp_path):
     assert run_cli(str(SEED), "--to", "epub", "--no-validate", "-o", str(tmp_path)).returncode == 0
     first = _opf(seed_outputs["epub"]).findtext("o:metadata/dc:identifier", namespaces=OPF)
     second = _opf(tmp_path / seed_outputs["epub"].name).findtext("o:metadata/dc:identifier", namespaces=OPF)
     assert first == second
+    # The whole book is reproducible: fixed zip dates, font subsets without build timestamps.
+    assert (tmp_path / seed_outputs["epub"].name).read_bytes() == seed_outputs["epub"].read_bytes()

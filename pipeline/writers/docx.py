@@ -265,11 +265,12 @@ class DocxWriter:
         from pipeline.writers import WriteResult
         from pipeline.writers.docx_fonts import embed_fonts
         from pipeline.writers.htmlpage import labels
-        from pipeline.writers.rawhtml import promote_raw_images, raw_blocks_as_ast
+        from pipeline.writers.rawhtml import promote_raw_images, raw_blocks_as_ast, text_direction
 
         depth = int(theme.tokens["toc_depth"])
         ast = raw_blocks_as_ast(promote_raw_images(embedded_ast(document), document), document)
-        source = with_metadata(ast, document, **{"toc-title": labels(document.meta.lang)["contents"]})
+        source = with_metadata(ast, document, dir=text_direction(document),
+                               **{"toc-title": labels(document.meta.lang)["contents"]})
         run_pandoc(source, "docx", args=["--reference-doc", str(reference_docx(theme)), "--toc",
                                          "--toc-depth", str(depth)],
                    outputfile=out_path, document=document)

@@ -64,7 +64,7 @@ def named_face(data: bytes, family: str, weight: int, style: str) -> bytes:
     bold, italic = weight >= 600, style == "italic"
     subfamily = {(False, False): "Regular", (True, False): "Bold", (False, True): "Italic",
                  (True, True): "Bold Italic"}[(bold, italic)]
-    font = TTFont(io.BytesIO(data))
+    font = TTFont(io.BytesIO(data), recalcTimestamp=False)  # same input, same bytes
     names = font["name"]
     names.names = [n for n in names.names if n.nameID not in (1, 2, 4, 6, 16, 17, 21, 22)]
     postscript = re.sub(r"[^A-Za-z0-9]", "", family) + "-" + subfamily.replace(" ", "")

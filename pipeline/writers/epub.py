@@ -500,7 +500,7 @@ class EpubWriter:
         from pipeline.writers import WriteResult
         from pipeline.writers.cover import cover_jpeg
         from pipeline.writers.htmlpage import labels
-        from pipeline.writers.rawhtml import promote_raw_images
+        from pipeline.writers.rawhtml import promote_raw_images, text_direction
 
         ast = hide_raw_image_sources(promote_raw_images(embedded_ast(document), document))
         contents_label = labels(document.meta.lang)["contents"]
@@ -508,7 +508,7 @@ class EpubWriter:
         args = ["--toc", "--toc-depth", str(theme.tokens["toc_depth"]), "--split-level", "1"]
         source = with_metadata(ast, document, identifier=stable_identifier(document),
                                rights=str(document.meta.extra.get("rights") or ""),
-                               **{"toc-title": contents_label})
+                               dir=text_direction(document), **{"toc-title": contents_label})
         run_pandoc(source, "epub3", args=args, outputfile=out_path, document=document)
 
         book = Container.read(out_path)

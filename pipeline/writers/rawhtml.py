@@ -31,6 +31,13 @@ class _Attributes(HTMLParser):
     handle_startendtag = handle_starttag
 
 
+def text_direction(document: Document) -> str:
+    """"rtl" for right-to-left languages (pandoc then marks the EPUB and Word text as such), else ""."""
+    from pipeline.writers.htmlpage import RTL_LANGUAGES
+
+    return "rtl" if document.meta.lang.split("-")[0].lower() in RTL_LANGUAGES else ""
+
+
 def img_attributes(markup: str) -> dict[str, str] | None:
     """The attributes of a raw chunk that is a single `<img>` tag, else None."""
     if not _LONE_IMG.match(markup):
