@@ -157,3 +157,14 @@ def test_identifier_and_bytes_are_stable_across_builds(seed_outputs, tmp_path):
     assert first == second
     # The whole book is reproducible: fixed zip dates, font subsets without build timestamps.
     assert (tmp_path / seed_outputs["epub"].name).read_bytes() == seed_outputs["epub"].read_bytes()
+
+
+def test_right_to_left_documents(tmp_path):
+    source = tmp_path / "ar.md"
+    source.write_text("---\ntitle: دليل\nlang: ar\n---\n## مقدمة\n\nنص عربي.\n", encoding="utf-8")
+    result = run_cli(str(source), "--to", "epub,docx", "--no-validate", "-o", str(tmp_path / "out"))
+    assert result.returncode == 0, result.stderr
+    epub = tmp_path / "out" / "ar.epub"
+    assert _opf(epub).find("o:spine", OPF).get("page-progression-direction") == "rtl"
+    assert etree.fromstring(_member(epub, "EPUB/text/ch001.xhtml")).get("dir") == "rtl"
+    assert b"<w:bidi/>" in _member(tmp_path / "out" / "ar.docx", "word/document.xml")

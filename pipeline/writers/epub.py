@@ -264,7 +264,7 @@ def _retarget(href: str, ids_of: dict[str, set[str]], where: dict[str, str]) -> 
 
 
 def _fix_navigation(book: Container, invented_href: str | None, chapters: list[Chapter], has_cover: bool,
-                    contents_label: str) -> None:
+                    contents_label: str, direction: str = "") -> None:
     ids_of = {c.name: c.ids() for c in chapters}
     where: dict[str, str] = {}
     for chapter in chapters:
@@ -302,6 +302,8 @@ def _fix_navigation(book: Container, invented_href: str | None, chapters: list[C
         link = etree.SubElement(etree.SubElement(items, f"{{{XHTML}}}li"), f"{{{XHTML}}}a",
                                 {"href": href, f"{{{OPS}}}type": kind})
         link.text = label
+    if direction:
+        nav.set("dir", direction)
     book.set_xml(nav_name, nav, "<!DOCTYPE html>")
     ncx_name = f"{ROOT}/toc.ncx"
     if ncx_name in book.members:
@@ -369,7 +371,7 @@ def _indent(parent: Any, level: int = 2) -> None:
 
 
 def _fix_package(book: Container, document: Document, fonts: list[Any], images: _Images,
-                 chapters: list[Chapter]) -> None:
+                 chapters: list[Chapter], direction: str = "") -> None:
     opf_name = f"{ROOT}/content.opf"
     opf = book.xml(opf_name)
     ns = {"o": OPF, "dc": DC}
@@ -423,6 +425,8 @@ def _fix_package(book: Container, document: Document, fonts: list[Any], images: 
             item.set("properties", " ".join(sorted(properties)))
         elif "properties" in item.attrib:
             del item.attrib["properties"]
+    if direction:  # right-to-left books turn their pages the other way
+        opf.find("o:spine", ns).set("page-progression-direction", direction)
     for part in (metadata, manifest, opf.find("o:spine", ns), opf.find("o:guide", ns)):
         if part is not None:
             _indent(part)
@@ -531,9 +535,13 @@ class EpubWriter:
                 invented_href = href
         other_files = {n.removeprefix(f"{ROOT}/text/") for n in book.members if n.startswith(f"{ROOT}/")}
         unlinked = fix_links(chapters, valid_uri, other_files)
+        direction = text_direction(document)
         for chapter in chapters:
+            if direction:
+                chapter.root.set("dir", direction)
             book.members[f"{ROOT}/text/{chapter.name}"] = chapter.serialize()
-        _fix_navigation(book, invented_href, chapters, f"{ROOT}/text/cover.xhtml" in book.members, contents_label)
+        _fix_navigation(book, invented_href, chapters, f"{ROOT}/text/cover.xhtml" in book.members, contents_label,
+                        direction)
 
         markup = "".join(book.members[n].decode("utf-8") for n in book.members
                          if n.endswith(".xhtml") or n.endswith(".ncx"))
@@ -543,7 +551,7 @@ class EpubWriter:
         for font in fonts:
             book.members[f"{ROOT}/fonts/{font.filename}"] = font.data
         book.members[STYLESHEET] = _css(theme, fonts)
-        _fix_package(book, document, fonts, images, chapters)
+        _fix_package(book, document, fonts, images, chapters, direction)
         book.write(out_path)
 
         removed: dict[str, int] = {}
