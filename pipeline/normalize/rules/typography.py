@@ -119,8 +119,11 @@ def number_ranges(ctx: RuleContext) -> None:
         a, b = m.group(1), m.group(2)
         if int(a) >= int(b) or (len(a) == 4 and len(b) == 2) or a.startswith("0") or b.startswith("0"):
             return None  # not a range (3-2), or a year-month (2021-11), or a code (01-02)
-        if _STANDARD.search(text, 0, m.start()):
-            return None  # a standard's number and year: IEEE 754-2019, ISO 8601-1
+        # A standard's number and year: IEEE 754-2019, ISO 8601-1. Only the text just before the
+        # match can hold the name; searching from the start of the text made every range in a long
+        # paragraph rescan it (quadratic). `\b` still sees the character before the window.
+        if _STANDARD.search(text, max(0, m.start() - 64), m.start()):
+            return None
 
         return f"{a}–{b}", "en dash in a number range", False
 
