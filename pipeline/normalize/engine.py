@@ -10,6 +10,7 @@ the normalizer never loses text and never stops the pipeline.
 
 from __future__ import annotations
 
+import bisect
 import difflib
 import logging
 import re
@@ -34,6 +35,7 @@ log = logging.getLogger(__name__)
 
 FORMAT_RULE = "FMT001"
 ENGINE_CODE = "NORM000"
+DEEP_CODE = "NORM001"
 
 
 @dataclass
@@ -257,6 +259,7 @@ def plain_text(tokens: list[Token]) -> str:
                 "html_block",
                 "html_inline",
                 "front_matter",
+                markdown.VERBATIM,
             ):
                 parts.append(tok.content)
             elif tok.type in ("softbreak", "hardbreak"):
@@ -288,6 +291,19 @@ def run(doc: Document, options: NormalizeOptions) -> Document:
     except Exception as exc:  # markdown-it is robust, but a plugin might not be
         doc.warn(ENGINE_CODE, f"cannot parse the Markdown, left unchanged: {exc}", doc.body_line)
         return doc
+
+    # markdown-it stops reading blocks nested deeper than its limit; those blocks come back as
+    # written (see markdown.parse) and the author hears why they were not cleaned.
+    for first, end in env.get(markdown.VERBATIM_LINES, ()):
+        where = f"line {doc.body_line + first}" if end - first <= 1 else (
+            f"lines {doc.body_line + first}–{doc.body_line + end - 1}"
+        )
+        doc.warn(
+            DEEP_CODE,
+            f"blocks nested deeper than {markdown.parser().options.maxNesting} levels: {where} left as written, "
+            "not normalized",
+            doc.body_line + first,
+        )
 
     ctx = RuleContext(doc, settings, tokens, env)
     for rule in settings.rules:
@@ -337,10 +353,8 @@ def _format_changes(doc: Document, before: str, after: str, recorded: list[Chang
         new.pop()
     touched = {c.line - doc.body_line for c in recorded}
     out: list[Change] = []
-    # Blank lines are junk to the matcher: they are everywhere and make it quadratic.
-    matcher = difflib.SequenceMatcher(lambda line: not line.strip(), old, new, autojunk=False)
     hunks: list[tuple[int, list[str], list[str]]] = []
-    for tag, i1, i2, j1, j2 in matcher.get_opcodes():
+    for tag, i1, i2, j1, j2 in line_opcodes(old, new):
         if tag == "equal":
             continue
         if tag == "replace" and i2 - i1 == j2 - j1:
@@ -379,6 +393,97 @@ def _format_changes(doc: Document, before: str, after: str, recorded: list[Chang
             )
         )
     return out
+
+
+Opcode = tuple[str, int, int, int, int]
+# A gap between anchors bigger than this (old lines × new lines) is one hunk rather than a
+# SequenceMatcher run, which is quadratic in it.
+_GAP_CELLS = 1_000_000
+
+
+def _blank(line: str) -> bool:
+    return not line.strip()
+
+
+def line_opcodes(old: list[str], new: list[str]) -> list[Opcode]:
+    """difflib-style opcodes turning `old` lines into `new`, in about linear time.
+
+    SequenceMatcher alone is quadratic when changes are scattered (a hard-break style document
+    with trailing spaces on every other line: 16,000 lines took 21 s) or lines repeat. Patience
+    diff's idea fixes that: lines that occur exactly once on each side and keep their order are
+    anchors, and SequenceMatcher only aligns the short gaps between them. Blank lines are junk:
+    they are everywhere and the renderer adds and removes them freely.
+    """
+    prefix = 0
+    while prefix < min(len(old), len(new)) and old[prefix] == new[prefix]:
+        prefix += 1
+    suffix = 0
+    while suffix < min(len(old), len(new)) - prefix and old[-1 - suffix] == new[-1 - suffix]:
+        suffix += 1
+    ops: list[Opcode] = []
+    if prefix:
+        ops.append(("equal", 0, prefix, 0, prefix))
+    previous = (prefix, prefix)
+    for i, j in _anchors(old, new, prefix, len(old) - suffix, len(new) - suffix):
+        ops += _gap(old, new, previous[0], i, previous[1], j)
+        ops.append(("equal", i, i + 1, j, j + 1))
+        previous = (i + 1, j + 1)
+    ops += _gap(old, new, previous[0], len(old) - suffix, previous[1], len(new) - suffix)
+    if suffix:
+        ops.append(("equal", len(old) - suffix, len(old), len(new) - suffix, len(new)))
+    merged: list[Opcode] = []
+    for op in ops:
+        if merged and op[0] == merged[-1][0] == "equal":
+            last = merged[-1]
+            merged[-1] = ("equal", last[1], op[2], last[3], op[4])
+        else:
+            merged.append(op)
+    return merged
+
+
+def _anchors(old: list[str], new: list[str], start: int, old_end: int, new_end: int) -> list[tuple[int, int]]:
+    """(old index, new index) of lines unique on both sides, longest run in the same order."""
+    seen_old: dict[str, int] = {}
+    for i in range(start, old_end):
+        if not _blank(old[i]):
+            seen_old[old[i]] = -1 if old[i] in seen_old else i
+    seen_new: dict[str, int] = {}
+    for j in range(start, new_end):
+        if new[j] in seen_old:
+            seen_new[new[j]] = -1 if new[j] in seen_new else j
+    pairs = sorted((i, seen_new[line]) for line, i in seen_old.items() if i >= 0 and seen_new.get(line, -1) >= 0)
+    # Longest increasing subsequence of the new indexes (patience sorting, O(k log k)).
+    tails: list[int] = []  # new index ending the best run of each length
+    tail_at: list[int] = []  # position in `pairs` of that ending
+    back: list[int] = []
+    for k, (_, j) in enumerate(pairs):
+        n = bisect.bisect_left(tails, j)
+        back.append(tail_at[n - 1] if n else -1)
+        if n == len(tails):
+            tails.append(j)
+            tail_at.append(k)
+        else:
+            tails[n] = j
+            tail_at[n] = k
+    chain: list[tuple[int, int]] = []
+    k = tail_at[-1] if tail_at else -1
+    while k >= 0:
+        chain.append(pairs[k])
+        k = back[k]
+    return chain[::-1]
+
+
+def _gap(old: list[str], new: list[str], i1: int, i2: int, j1: int, j2: int) -> list[Opcode]:
+    if i1 == i2 and j1 == j2:
+        return []
+    if i1 == i2:
+        return [("insert", i1, i2, j1, j2)]
+    if j1 == j2:
+        return [("delete", i1, i2, j1, j2)]
+    if (i2 - i1) * (j2 - j1) > _GAP_CELLS:
+        return [("replace", i1, i2, j1, j2)]
+    matcher = difflib.SequenceMatcher(_blank, old[i1:i2], new[j1:j2], autojunk=False)
+    return [(tag, a1 + i1, a2 + i1, b1 + j1, b2 + j1) for tag, a1, a2, b1, b2 in matcher.get_opcodes()]
 
 
 def _merge_hunks(hunks: list[tuple[int, list[str], list[str]]]) -> list[tuple[int, list[str], list[str]]]:

@@ -23,6 +23,14 @@ DIV = "div"
 DIV_OPEN = f"container_{DIV}_open"
 DIV_CLOSE = f"container_{DIV}_close"
 
+# A top-level block the parser could not read to the end (nesting deeper than `maxNesting`): one
+# token holding its source lines, which no rule reads and the renderer writes back unchanged.
+VERBATIM = "verbatim"
+# env key: the (first line, end line) of each such block, for the engine to report.
+VERBATIM_LINES = "pipeline_verbatim_lines"
+_TOO_DEEP = "pipeline_too_deep"
+_LISTS = ("bullet_list_open", "ordered_list_open")
+
 _DIV_PARAMS = re.compile(r"^\s*(\{[^{}\n]*\}|[\w-]+(?:\s*\{[^{}\n]*\})?)\s*$")
 
 
@@ -64,9 +72,14 @@ def _gfm_renderers() -> SimpleNamespace:
     return SimpleNamespace(CHANGES_AST=False, RENDERERS=gfm.RENDERERS, POSTPROCESSORS=postprocessors)
 
 
+def _render_verbatim(node: RenderTreeNode, context: RenderContext) -> str:
+    # A block nested deeper than the parser goes: written back exactly as the author wrote it.
+    return node.content
+
+
 _OWN_PLUGIN = SimpleNamespace(
     CHANGES_AST=False,
-    RENDERERS={f"container_{DIV}": _render_div, "front_matter": _render_front_matter},
+    RENDERERS={f"container_{DIV}": _render_div, "front_matter": _render_front_matter, VERBATIM: _render_verbatim},
     POSTPROCESSORS={},
 )
 
@@ -104,21 +117,192 @@ def parser() -> MarkdownIt:
     # mdformat-footnote's own setup: footnotes plus a reorder step that keeps orphan definitions,
     # which markdown-it alone would silently drop.
     extensions["footnote"].update_mdit(md)
+    _index_footnote_reorder(md)
     md.use(container_plugin, DIV, validate=_is_fenced_div)
+    _watch_nesting(md)
     return md
 
 
+def _index_footnote_reorder(md: MarkdownIt) -> None:
+    """mdformat-footnote's reorder step, with its two label lookups indexed.
+
+    It finds each footnote's definition by scanning all definitions, once per footnote:
+    quadratic (8,000 footnotes took 13 s). This is the same step, built from the same helpers,
+    with a state that looks labels up in a dict. If a release of the plugin no longer has these
+    helpers, its own step stays in place: slower, never wrong.
+    """
+    try:
+        from mdformat_footnote import _reorder as plugin
+        from mdformat_footnote.plugin import _keep_orphans
+
+        helpers = (
+            plugin._get_footnote_data,
+            plugin._build_dependency_graph,
+            plugin._collect_refs_in_fences,
+            plugin._categorize_footnotes,
+            plugin._process_nested_for_parent,
+            plugin._update_token_ids,
+            plugin._reassign_subids,
+        )
+        base = plugin._ReorderState
+    except (ImportError, AttributeError):
+        return
+    if not all(callable(h) for h in helpers) or "reorder_footnotes" not in md.core.ruler.get_all_rules():
+        return
+
+    class IndexedState(base):  # type: ignore[misc, valid-type]
+        def __init__(self, **fields: Any) -> None:
+            super().__init__(**fields)
+            # First definition wins, as with the plugin's scan in insertion order.
+            self.by_label: dict[str, tuple[int, dict[str, Any]]] = {}
+            for old_id, data in self.old_list.items():
+                self.by_label.setdefault(data.get("label"), (old_id, data))
+
+        def _find_def_by_label(self, label: str) -> dict[str, Any]:
+            found = self.by_label.get(label)
+            return found[1].copy() if found else {"label": label, "count": 0}
+
+        def _find_old_id_by_label(self, label: str) -> int | None:
+            found = self.by_label.get(label)
+            return found[0] if found else None
+
+    keep_orphans = _keep_orphans(md.options)
+
+    def reorder(state: Any) -> None:
+        # The body of mdformat_footnote._reorder.reorder_footnotes_by_definition and
+        # _build_reordered_list, with IndexedState.
+        data = plugin._get_footnote_data(state)
+        if data is None:
+            return
+        refs, old_list = data
+        deps = plugin._build_dependency_graph(state.tokens)
+        in_fences = plugin._collect_refs_in_fences(state.tokens)
+        categories = plugin._categorize_footnotes(refs, deps, in_fences)
+        if not keep_orphans:
+            for orphan_key in categories.true_orphans:
+                del refs[orphan_key]
+        order = IndexedState(old_list=old_list, refs=refs)
+        skip = categories.body_labels | set(categories.true_orphans)
+        for old_id, label_key, label in categories.body_referenced:
+            order.add_footnote(label, label_key, old_id)
+            plugin._process_nested_for_parent(label, deps, order, skip)
+        for label in categories.nested_only:
+            order.add_footnote(label, f":{label}")
+        for label in categories.fence_only:
+            order.add_footnote(label, f":{label}")
+        if keep_orphans:
+            for orphan_key in categories.true_orphans:
+                order.add_footnote(orphan_key[1:], orphan_key)
+        state.env["footnotes"]["list"] = order.new_list
+        plugin._update_token_ids(state.tokens, order.old_to_new_id)
+        plugin._reassign_subids(state.tokens, refs, order.new_list)
+
+    md.core.ruler.at("reorder_footnotes", reorder)
+
+
+def _watch_nesting(md: MarkdownIt) -> None:
+    """Note every line markdown-it skips because blocks nest deeper than `maxNesting`.
+
+    Past that depth markdown-it's block parser silently drops the rest of the container ("skip
+    tail to the end"): block quotes 21 deep lose their text. Every nested container calls
+    `md.block.tokenize`, so a wrapper on this parser instance sees each call that will skip.
+    """
+    tokenize = md.block.tokenize
+
+    def watched(state: Any, start_line: int, end_line: int) -> None:
+        if state.level >= md.options.maxNesting:
+            line = state.skipEmptyLines(start_line)
+            # The same tests markdown-it makes before it gives up on the lines that are left.
+            if line < end_line and state.sCount[line] >= state.blkIndent:
+                state.env.setdefault(_TOO_DEEP, []).append(line)
+        tokenize(state, start_line, end_line)
+
+    md.block.tokenize = watched  # type: ignore[method-assign]
+
+
 def parse(text: str) -> tuple[list[Token], dict[str, Any]]:
-    """Parse Markdown into markdown-it's flat token stream and its environment (references)."""
+    """Parse Markdown into markdown-it's flat token stream and its environment (references).
+
+    A top-level block nested deeper than the parser's limit comes back as one `verbatim` token
+    (its lines in `env[VERBATIM_LINES]`): written back as it was, never with text missing.
+    """
     env: dict[str, Any] = {}
     tokens = parser().parse(text, env)
+    skipped = env.pop(_TOO_DEEP, None)
+    if skipped:
+        tokens = _keep_as_written(tokens, text, skipped, env)
     return tokens, env
+
+
+def _keep_as_written(tokens: list[Token], text: str, skipped: list[int], env: dict[str, Any]) -> list[Token]:
+    from markdown_it.token import Token
+
+    # The lines markdown-it numbered: its own normalization of line endings and NUL characters.
+    lines = re.split(r"\r\n?|\n", text.replace("\0", "\ufffd"))
+    blocks: list[tuple[int, int]] = []  # (open index, close index) of top-level containers
+    depth = 0
+    for i, tok in enumerate(tokens):
+        if depth == 0 and tok.nesting == 1:
+            blocks.append((i, i))
+        depth += tok.nesting
+        if depth == 0 and tok.nesting == -1 and blocks:
+            blocks[-1] = (blocks[-1][0], i)
+    keep: set[int] = set()  # indexes into `blocks`
+    for line in skipped:
+        found = next(
+            (k for k, (o, _) in enumerate(blocks) if tokens[o].map and tokens[o].map[0] <= line < tokens[o].map[1]),
+            None,
+        )
+        if found is None:
+            # Not inside a top-level block we can point at (a moved footnote, say): better no
+            # normalization at all than a document with text missing.
+            raise ValueError(f"blocks nested deeper than {parser().options.maxNesting} levels near line {line + 1}")
+        keep.add(found)
+    # mdformat alternates the markers of adjacent lists; a neighbour re-rendered with the marker a
+    # verbatim list happens to use would merge with it, so a run of adjacent lists goes together.
+    for k in sorted(keep):
+        kind = tokens[blocks[k][0]].type
+        if kind not in _LISTS:
+            continue
+        j = k
+        while j > 0 and tokens[blocks[j - 1][0]].type == kind and blocks[j - 1][1] + 1 == blocks[j][0]:
+            j -= 1
+            keep.add(j)
+        j = k
+        while j + 1 < len(blocks) and tokens[blocks[j + 1][0]].type == kind and blocks[j][1] + 1 == blocks[j + 1][0]:
+            j += 1
+            keep.add(j)
+    # Adjacent kept blocks become one verbatim block (one warning, the blank lines between kept).
+    groups: list[list[int]] = []
+    for k in sorted(keep):
+        if groups and groups[-1][-1] + 1 == k and blocks[k - 1][1] + 1 == blocks[k][0]:
+            groups[-1].append(k)
+        else:
+            groups.append([k])
+    out: list[Token] = []
+    kept: list[tuple[int, int]] = []
+    pos = 0
+    for group in groups:
+        open_, close = blocks[group[0]][0], blocks[group[-1]][1]
+        start = (tokens[open_].map or (0, 0))[0]
+        end = (tokens[blocks[group[-1]][0]].map or (0, 0))[1]
+        body = lines[start:end]
+        while body and not body[-1].strip():
+            body.pop()
+        out += tokens[pos:open_]
+        out.append(Token(VERBATIM, "", 0, content="\n".join(body), map=[start, start + len(body)], block=True))
+        pos = close + 1
+        kept.append((start, start + len(body)))
+    out += tokens[pos:]
+    env[VERBATIM_LINES] = kept
+    return out
 
 
 def render(tokens: Sequence[Token], env: dict[str, Any]) -> str:
     """Render tokens back to canonical Markdown with mdformat's renderer."""
     md = parser()
-    return md.renderer.render_tree(build_tree(tokens), md.options, dict(env))
+    env = {key: value for key, value in env.items() if key != VERBATIM_LINES}
+    return md.renderer.render_tree(build_tree(tokens), md.options, env)
 
 
 class _Nester(NamedTuple):
