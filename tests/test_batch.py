@@ -238,3 +238,31 @@ def test_dask_local_cluster_gives_the_same_manifest(reports, tmp_path):
         return {k: {f: v for f, v in e.items() if f not in ("seconds", "built_at")} for k, e in entries.items()}
 
     assert comparable(_manifest(out_dask)) == comparable(_manifest(out))
+
+
+def test_watch_rebuilds_what_changed(tmp_path):
+    folder = tmp_path / "in"
+    folder.mkdir()
+    source = folder / "doc.md"
+    source.write_text(DOC.format(n=1), encoding="utf-8")
+    other = folder / "other.md"
+    other.write_text(DOC.format(n=2), encoding="utf-8")
+    out = tmp_path / "out"
+    process = subprocess.Popen([sys.executable, "-m", "pipeline", "watch", str(folder), "--to", "html", "-o", str(out)],
+                               cwd=REPO, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    try:
+        deadline = time.monotonic() + 90
+        while not (out / "other.html").exists() and time.monotonic() < deadline:
+            time.sleep(0.2)
+        assert (out / "doc.html").is_file() and (out / "other.html").is_file()
+        first_other = (out / "other.html").stat().st_mtime_ns
+        time.sleep(1)
+        source.write_text(DOC.format(n=1).replace("Text of report", "Edited text of report"), encoding="utf-8")
+        while "Edited text" not in (out / "doc.html").read_text(encoding="utf-8") and time.monotonic() < deadline:
+            time.sleep(0.2)
+        assert "Edited text" in (out / "doc.html").read_text(encoding="utf-8")
+        assert (out / "other.html").stat().st_mtime_ns == first_other, "an unchanged document is not rebuilt"
+    finally:
+        process.send_signal(signal.SIGINT)
+        _stdout, stderr = process.communicate(timeout=60)
+    assert "Traceback" not in stderr
