@@ -35,7 +35,7 @@ log = logging.getLogger(__name__)
 
 FORMAT_RULE = "FMT001"
 ENGINE_CODE = "NORM000"
-DEEP_CODE = "NORM001"
+VERBATIM_CODE = "NORM001"
 
 
 @dataclass
@@ -111,6 +111,7 @@ class RuleContext:
         self.changes: list[Change] = []
         self.rule: Rule | None = None
         self._cache: dict[str, Any] = {}
+        self._cursors: dict[tuple[str, object, int], tuple[int, int]] = {}
 
     # -- recording ---------------------------------------------------------------------------------
     @property
@@ -176,6 +177,20 @@ class RuleContext:
                 return self.locate(token, snippet)
         line = self.lines[start] if start < len(self.lines) else ""
         return start, len(line) - len(line.lstrip())
+
+    def locate_next(self, token: Token | None, snippet: str, stream: object = None) -> tuple[int, int]:
+        """`locate` for findings made in document order: search after the last one of `stream`.
+
+        A rule that walks a block reports its findings in order, so each is searched after the
+        one before (per rule, per block, per `stream` such as a pattern): the right occurrence of
+        a repeated word, and linear in a long block, where searching every finding from the
+        block's first line was quadratic. A snippet not found after the cursor is searched from
+        the start, as `locate` does.
+        """
+        key = (self.rule.id if self.rule else "", stream, id(token))
+        position = self.locate(token, snippet, self._cursors.get(key))
+        self._cursors[key] = position
+        return position
 
     # -- walking -----------------------------------------------------------------------------------
     def inlines(self) -> Iterator[tuple[Token | None, Token]]:
@@ -292,18 +307,14 @@ def run(doc: Document, options: NormalizeOptions) -> Document:
         doc.warn(ENGINE_CODE, f"cannot parse the Markdown, left unchanged: {exc}", doc.body_line)
         return doc
 
-    # markdown-it stops reading blocks nested deeper than its limit; those blocks come back as
-    # written (see markdown.parse) and the author hears why they were not cleaned.
-    for first, end in env.get(markdown.VERBATIM_LINES, ()):
+    # Blocks the parser or the renderer cannot handle safely (nested deeper than markdown-it
+    # reads, too many lists in a row) come back as written (see markdown.parse); the author hears
+    # why they were not cleaned.
+    for first, end, reason in env.get(markdown.VERBATIM_LINES, ()):
         where = f"line {doc.body_line + first}" if end - first <= 1 else (
             f"lines {doc.body_line + first}–{doc.body_line + end - 1}"
         )
-        doc.warn(
-            DEEP_CODE,
-            f"blocks nested deeper than {markdown.parser().options.maxNesting} levels: {where} left as written, "
-            "not normalized",
-            doc.body_line + first,
-        )
+        doc.warn(VERBATIM_CODE, f"{reason}: {where} left as written, not normalized", doc.body_line + first)
 
     ctx = RuleContext(doc, settings, tokens, env)
     for rule in settings.rules:

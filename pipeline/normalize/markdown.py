@@ -7,6 +7,7 @@ writers use, understands every construct we emit, so both sides agree on what th
 
 from __future__ import annotations
 
+import bisect
 import re
 from collections.abc import Sequence
 from functools import lru_cache
@@ -30,6 +31,9 @@ VERBATIM = "verbatim"
 VERBATIM_LINES = "pipeline_verbatim_lines"
 _TOO_DEEP = "pipeline_too_deep"
 _LISTS = ("bullet_list_open", "ordered_list_open")
+# mdformat picks a list's marker by walking back over every list right before it: quadratic in
+# a run of adjacent lists (4,000 took 24 s). Longer runs are kept as written.
+MAX_LIST_RUN = 100
 
 _DIV_PARAMS = re.compile(r"^\s*(\{[^{}\n]*\}|[\w-]+(?:\s*\{[^{}\n]*\})?)\s*$")
 
@@ -227,14 +231,43 @@ def parse(text: str) -> tuple[list[Token], dict[str, Any]]:
     (its lines in `env[VERBATIM_LINES]`): written back as it was, never with text missing.
     """
     env: dict[str, Any] = {}
-    tokens = parser().parse(text, env)
-    skipped = env.pop(_TOO_DEEP, None)
-    if skipped:
-        tokens = _keep_as_written(tokens, text, skipped, env)
+    md = parser()
+    tokens = md.parse(text, env)
+    problems = [(line, f"blocks nested deeper than {md.options.maxNesting} levels") for line in env.pop(_TOO_DEEP, ())]
+    problems += [(line, f"more than {MAX_LIST_RUN} lists in a row") for line in _long_list_runs(tokens)]
+    if problems:
+        tokens = _keep_as_written(tokens, text, problems, env)
     return tokens, env
 
 
-def _keep_as_written(tokens: list[Token], text: str, skipped: list[int], env: dict[str, Any]) -> list[Token]:
+def _long_list_runs(tokens: list[Token]) -> list[int]:
+    """First line of the list that makes a run of adjacent lists longer than MAX_LIST_RUN."""
+    found: list[int] = []
+    previous: list[str | None] = [None]  # type of the previous sibling, per depth
+    runs = [0]  # adjacent lists of that type so far, per depth
+    for tok in tokens:
+        if tok.nesting == -1:
+            previous.pop()
+            runs.pop()
+            continue
+        depth = len(previous) - 1
+        if tok.type in _LISTS:
+            runs[depth] = runs[depth] + 1 if previous[depth] == tok.type else 1
+            if runs[depth] == MAX_LIST_RUN + 1 and tok.map:
+                found.append(tok.map[0])
+        else:
+            runs[depth] = 0
+        previous[depth] = tok.type
+        if tok.nesting == 1:
+            previous.append(None)
+            runs.append(0)
+    return found
+
+
+def _keep_as_written(
+    tokens: list[Token], text: str, problems: list[tuple[int, str]], env: dict[str, Any]
+) -> list[Token]:
+    """Replace the top-level blocks holding these (line, reason) problems by verbatim tokens."""
     from markdown_it.token import Token
 
     # The lines markdown-it numbered: its own normalization of line endings and NUL characters.
@@ -248,16 +281,20 @@ def _keep_as_written(tokens: list[Token], text: str, skipped: list[int], env: di
         if depth == 0 and tok.nesting == -1 and blocks:
             blocks[-1] = (blocks[-1][0], i)
     keep: set[int] = set()  # indexes into `blocks`
-    for line in skipped:
-        found = next(
-            (k for k, (o, _) in enumerate(blocks) if tokens[o].map and tokens[o].map[0] <= line < tokens[o].map[1]),
-            None,
-        )
-        if found is None:
+    reasons: dict[int, str] = {}
+    # Top-level blocks in source order (footnote definitions, moved to the end, have no lines).
+    located = [(tokens[o].map[0], k) for k, (o, _) in enumerate(blocks) if tokens[o].map]
+    starts = [start for start, _ in located]
+    for line, reason in problems:
+        at = bisect.bisect_right(starts, line) - 1
+        k = located[at][1] if at >= 0 else -1
+        opener = tokens[blocks[k][0]] if k >= 0 else None
+        if opener is None or not opener.map or not opener.map[0] <= line < opener.map[1]:
             # Not inside a top-level block we can point at (a moved footnote, say): better no
             # normalization at all than a document with text missing.
-            raise ValueError(f"blocks nested deeper than {parser().options.maxNesting} levels near line {line + 1}")
-        keep.add(found)
+            raise ValueError(f"{reason} near line {line + 1}")
+        keep.add(k)
+        reasons.setdefault(k, reason)
     # mdformat alternates the markers of adjacent lists; a neighbour re-rendered with the marker a
     # verbatim list happens to use would merge with it, so a run of adjacent lists goes together.
     for k in sorted(keep):
@@ -280,7 +317,7 @@ def _keep_as_written(tokens: list[Token], text: str, skipped: list[int], env: di
         else:
             groups.append([k])
     out: list[Token] = []
-    kept: list[tuple[int, int]] = []
+    kept: list[tuple[int, int, str]] = []
     pos = 0
     for group in groups:
         open_, close = blocks[group[0]][0], blocks[group[-1]][1]
@@ -292,7 +329,8 @@ def _keep_as_written(tokens: list[Token], text: str, skipped: list[int], env: di
         out += tokens[pos:open_]
         out.append(Token(VERBATIM, "", 0, content="\n".join(body), map=[start, start + len(body)], block=True))
         pos = close + 1
-        kept.append((start, start + len(body)))
+        reason = "; ".join(dict.fromkeys(reasons[k] for k in group if k in reasons))
+        kept.append((start, start + len(body), reason))
     out += tokens[pos:]
     env[VERBATIM_LINES] = kept
     return out

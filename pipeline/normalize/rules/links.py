@@ -298,7 +298,7 @@ def scheme_typos(ctx: RuleContext) -> None:
         for pattern, repl in _SCHEME_TYPO:
             fixed = pattern.sub(repl, target, count=1)
             if fixed != target:
-                line0, col0 = ctx.locate(inline, target)
+                line0, col0 = ctx.locate_next(inline, target, "target")
                 if ctx.propose(line0, col0, target, fixed, "malformed URL scheme repaired"):
                     _set_target(ctx, tok, attr, fixed)
                 break
@@ -320,7 +320,7 @@ def schemeless_targets(ctx: RuleContext) -> None:
             if not is_domain(host, bool(path)) or _exists(base, target):
                 continue
             fixed = "https://" + target
-        line0, col0 = ctx.locate(inline, target)
+        line0, col0 = ctx.locate_next(inline, target, "target")
         if ctx.propose(line0, col0, target, fixed, "link target without a scheme"):
             _set_target(ctx, tok, attr, fixed)
             # An autolink shows its URL: keep the visible text in step.
@@ -349,7 +349,7 @@ def double_encoding(ctx: RuleContext) -> None:
         target = str(tok.attrs.get(attr, ""))
         fixed = _DOUBLE_ENCODED.sub(r"%\1", target)
         if fixed != target:
-            line0, col0 = ctx.locate(inline, target)
+            line0, col0 = ctx.locate_next(inline, target, "target")
             if ctx.propose(line0, col0, target, fixed, "double-encoded percent escape"):
                 _set_target(ctx, tok, attr, fixed)
                 if tok.info == "auto":
@@ -365,7 +365,7 @@ def double_encoding(ctx: RuleContext) -> None:
             fixed = _DOUBLE_ENCODED.sub(r"%\1", visible)
             if fixed == visible:
                 continue
-            line0, col0 = ctx.locate(ref.inline, visible)
+            line0, col0 = ctx.locate_next(ref.inline, visible, "text")
             if ctx.propose(line0, col0, visible, fixed, "double-encoded percent escape"):
                 pieces += [text[pos:start], fixed]
                 pos = end
@@ -397,7 +397,7 @@ def bare_urls(ctx: RuleContext) -> None:
                 continue
             accepted = []
             for start, end, visible, href in find_urls(child.content):
-                line0, col0 = ctx.locate(inline, visible)
+                line0, col0 = ctx.locate_next(inline, visible, "text")
                 shown = f"<{visible}>" if href in (visible, "mailto:" + visible) else f"[{visible}]({href})"
                 kind = (
                     "e-mail address"
@@ -423,7 +423,7 @@ def unfixable_links(ctx: RuleContext) -> None:
     base = ctx.doc.base_dir
     for inline, tok, attr in _links(ctx):
         target = str(tok.attrs.get(attr, ""))
-        line0, col0 = ctx.locate(inline, target or "](")
+        line0, col0 = ctx.locate_next(inline, target or "](", "target")
         what = "image" if attr == "src" else "link"
         reason = _problem(target, base, tok)
         if reason:

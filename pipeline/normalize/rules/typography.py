@@ -94,12 +94,11 @@ def quotes(ctx: RuleContext) -> None:
         # One record per word that changed, so the report reads like a list of edits.
         pieces: list[str] = []
         pos = 0
-        cursor: tuple[int, int] | None = None
         for m in _WORDISH.finditer(text):
             old, new = m.group(0), new_text[m.start() : m.end()]
             if old == new:
                 continue
-            line0, col0 = cursor = ctx.locate(ref.inline, old, cursor)
+            line0, col0 = ctx.locate_next(ref.inline, old, "quotes")
             if ctx.propose(line0, col0, old, new, "curly quotes"):
                 pieces += [text[pos : m.start()], new]
                 pos = m.end()

@@ -43,7 +43,6 @@ def edit(
     text = ref.token.content
     spans = url_spans(text) if urls_only else protected_spans(ctx, text)
     starts = [s for s, _ in spans]
-    cursor: tuple[int, int] | None = None
     pieces: list[str] = []
     pos = 0
     for m in pattern.finditer(text):
@@ -54,7 +53,7 @@ def edit(
             continue
         new, message, suggest = decision
         old = m.group(0)
-        line0, col0 = cursor = ctx.locate(ref.inline, old, cursor)
+        line0, col0 = ctx.locate_next(ref.inline, old, pattern)
         never = never_apply_when(new) if never_apply_when else False
         if ctx.propose(line0, col0, old, new, message, suggest=suggest, never_apply=never):
             pieces += [text[pos : m.start()], new]
