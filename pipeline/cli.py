@@ -66,8 +66,9 @@ def batch_options(command: Any) -> Any:
         click.option("--pdf-variant", default=None, metavar="VARIANT",
                      help="PDF standard to follow: pdf/a-3b (archival), pdf/ua-1 (accessible), pdf/x-4 (press)."),
         click.option("--preview", is_flag=True, help="Also write PNG previews of the PDF to <out-dir>/preview/."),
-        click.option("--validate/--no-validate", default=False, show_default=True,
-                     help="Check every output with its validator (EPUBCheck, LibreOffice, qpdf)."),
+        click.option("--validate/--no-validate", default=None,
+                     help="Check every output with its validator (EPUBCheck, LibreOffice, qpdf). "
+                          "Default: EPUBCheck when Java is installed, every format when CI=true."),
         click.option("--allow-remote", multiple=True, metavar="HOST",
                      help="Allow images from this host and its subdomains (repeatable); no network otherwise."),
         click.option("--no-normalize", is_flag=True, help="Skip the normalizer; convert the Markdown as written."),

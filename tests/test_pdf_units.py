@@ -206,7 +206,7 @@ def test_cli_reports_an_unknown_variant(tmp_path):
     source = tmp_path / "short.md"
     source.write_text("# Short\n\nText.\n", encoding="utf-8")
     result = run_cli(str(source), "--to", "pdf", "-o", str(tmp_path / "out"), "--pdf-variant", "pdf/q-1")
-    assert result.returncode == 1
+    assert result.returncode == 2  # a usage error, caught before any work
     assert "unknown PDF variant 'pdf/q-1'" in result.stderr
     assert not (tmp_path / "out" / "short.pdf").exists()
 

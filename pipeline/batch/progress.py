@@ -34,7 +34,9 @@ class Reporter:
 def _line(result: dict[str, Any]) -> str:
     if result["status"] == "ok":
         pages = f", {result['pages']} pages" if result.get("pages") else ""
-        return f"wrote {result['output']} ({result['seconds']:.1f} s{pages})"
+        checked = (result.get("details") or {}).get("validation") or {}
+        summary = f"; {checked['summary']}" if checked.get("summary") else ""
+        return f"wrote {result['output']} ({result['seconds']:.1f} s{pages}{summary})"
     return f"convert: error: {result.get('error') or 'failed'}"
 
 

@@ -30,7 +30,9 @@ class WriteOptions:
     paper: str | None = None  # PDF/DOCX page size override: "a4" or "letter"; None = the theme's
     pdf_variant: str | None = None  # e.g. "pdf/a-3b", "pdf/ua-1", "pdf/x-4"
     preview: bool = False  # PDF: PNG previews of the cover, contents and part openings
-    validate: bool = False  # run each format's validator (EPUBCheck, LibreOffice, qpdf) on the output
+    # Run each format's validator (EPUBCheck, LibreOffice, qpdf): True all, False none, None the
+    # default (EPUBCheck when Java is installed; every format when CI=true), see pipeline.validate.wanted.
+    validate: bool | None = None
     allow_remote: tuple[str, ...] = ()  # hosts remote images may come from; empty: no network at all
     extra: dict[str, Any] = field(default_factory=dict)  # third-party writers' settings
 
