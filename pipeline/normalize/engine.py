@@ -36,6 +36,12 @@ log = logging.getLogger(__name__)
 FORMAT_RULE = "FMT001"
 ENGINE_CODE = "NORM000"
 VERBATIM_CODE = "NORM001"
+UNWRAP_CODE = "NORM002"
+# Emphasis inside emphasis looks the same past a couple of levels, but pandoc's DOCX writer is
+# quadratic in the depth (1,000 levels: 23 s) and our AST walks recurse once per level.
+MAX_EMPHASIS_DEPTH = 20
+_EMPHASIS = frozenset(["em_open", "strong_open", "s_open"])
+_EMPHASIS_CLOSE = frozenset(["em_close", "strong_close", "s_close"])
 
 
 @dataclass
@@ -316,6 +322,14 @@ def run(doc: Document, options: NormalizeOptions) -> Document:
         )
         doc.warn(VERBATIM_CODE, f"{reason}: {where} left as written, not normalized", doc.body_line + first)
 
+    for line0, depth in _unwrap_deep_emphasis(tokens):
+        doc.warn(
+            UNWRAP_CODE,
+            f"emphasis nested {depth} levels deep: the levels past {MAX_EMPHASIS_DEPTH} were unwrapped "
+            "(their text is kept)",
+            doc.body_line + line0,
+        )
+
     ctx = RuleContext(doc, settings, tokens, env)
     for rule in settings.rules:
         ctx.rule = rule
@@ -352,6 +366,42 @@ def run(doc: Document, options: NormalizeOptions) -> Document:
     doc.body = body
     doc.artifacts.setdefault("normalize", {})["seconds"] = time.perf_counter() - started
     return doc
+
+
+def _unwrap_deep_emphasis(tokens: list[Token]) -> list[tuple[int, int]]:
+    """Drop emphasis markers nested deeper than MAX_EMPHASIS_DEPTH; (line, depth) per paragraph."""
+    found: list[tuple[int, int]] = []
+    for tok in tokens:
+        children = tok.children
+        if tok.type != "inline" or not children:
+            continue
+        depth = deepest = 0
+        dropped: list[bool] = []  # per open emphasis: was it dropped?
+        kept: list[Token] = []
+        for child in children:
+            if child.type in _EMPHASIS:
+                depth += 1
+                deepest = max(deepest, depth)
+                dropped.append(depth > MAX_EMPHASIS_DEPTH)
+                if dropped[-1]:
+                    continue
+            elif child.type in _EMPHASIS_CLOSE and dropped:
+                depth -= 1
+                if dropped.pop():
+                    continue
+            kept.append(child)
+        if deepest > MAX_EMPHASIS_DEPTH:
+            # Text that was split by the dropped markers is one text again, as a re-parse of the
+            # output will see it (so the word rules judge it the same way on the next run).
+            merged: list[Token] = []
+            for child in kept:
+                if child.type == "text" and merged and merged[-1].type == "text":
+                    merged[-1] = merged[-1].copy(content=merged[-1].content + child.content)
+                else:
+                    merged.append(child)
+            tok.children = merged
+            found.append(((tok.map or (0, 0))[0], deepest))
+    return found
 
 
 def _format_changes(doc: Document, before: str, after: str, recorded: list[Change]) -> list[Change]:
