@@ -211,6 +211,9 @@ def known_misspellings(ctx: RuleContext) -> None:
 # -- TYPO005 ---------------------------------------------------------------------------------------
 
 _MIN_LENGTH = 4
+# Longer than any English word: not a typo of one, and the compound and edit-distance checks are
+# quadratic in the length (a 100,000-letter "word" took minutes).
+_MAX_LENGTH = 45
 _FREQUENT = 100_000  # corpus count of a candidate we trust as a real, common word
 
 
@@ -236,7 +239,7 @@ def unknown_words(ctx: RuleContext) -> None:
         lw = word.lower()
         if (
             not word.islower()
-            or len(word) < _MIN_LENGTH
+            or not _MIN_LENGTH <= len(word) <= _MAX_LENGTH
             or "'" in word
             or "’" in word
             or speller.known(lw)
