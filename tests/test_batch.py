@@ -252,9 +252,10 @@ def test_watch_rebuilds_what_changed(tmp_path):
                                cwd=REPO, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
     try:
         deadline = time.monotonic() + 90
-        while not (out / "other.html").exists() and time.monotonic() < deadline:
+        both = (out / "doc.html", out / "other.html")
+        while not all(p.exists() for p in both) and time.monotonic() < deadline:
             time.sleep(0.2)
-        assert (out / "doc.html").is_file() and (out / "other.html").is_file()
+        assert all(p.is_file() for p in both)
         first_other = (out / "other.html").stat().st_mtime_ns
         time.sleep(1)
         source.write_text(DOC.format(n=1).replace("Text of report", "Edited text of report"), encoding="utf-8")
