@@ -118,6 +118,7 @@ class RuleContext:
         self.rule: Rule | None = None
         self._cache: dict[str, Any] = {}
         self._cursors: dict[tuple[str, object, int], tuple[int, int]] = {}
+        self._blocks: dict[tuple[int, int], tuple[int, str, list[int]]] = {}
 
     # -- recording ---------------------------------------------------------------------------------
     @property
@@ -169,20 +170,13 @@ class RuleContext:
 
         `after`: a position already reported for this token, so a repeated snippet gets its own column.
         """
-        start, end = token.map if token is not None and token.map else (0, 1)
         if snippet:
-            # Start at the line already reported: a loop over the earlier lines of a long paragraph
-            # for every edit in it would be quadratic.
-            first = max(start, after[0]) if after is not None else start
-            for i in range(first, min(end, len(self.lines))):
-                from_col = after[1] + 1 if after is not None and after[0] == i else 0
-                col = self.lines[i].find(snippet, from_col)
-                if col >= 0:
-                    return i, col
-            if after is not None:
-                return self.locate(token, snippet)
-        line = self.lines[start] if start < len(self.lines) else ""
-        return start, len(line) - len(line.lstrip())
+            found = self._find(token, snippet, after)
+            if found is None and after is not None:
+                found = self._find(token, snippet, None)
+            if found is not None:
+                return found
+        return self._block_start(token)
 
     def locate_next(self, token: Token | None, snippet: str, stream: object = None) -> tuple[int, int]:
         """`locate` for findings made in document order: search after the last one of `stream`.
@@ -190,13 +184,54 @@ class RuleContext:
         A rule that walks a block reports its findings in order, so each is searched after the
         one before (per rule, per block, per `stream` such as a pattern): the right occurrence of
         a repeated word, and linear in a long block, where searching every finding from the
-        block's first line was quadratic. A snippet not found after the cursor is searched from
-        the start, as `locate` does.
+        block's first line was quadratic. A snippet the source does not hold as such (markup or a
+        line break inside it) is found by its first word; failing that, at the previous finding.
         """
         key = (self.rule.id if self.rule else "", stream, id(token))
-        position = self.locate(token, snippet, self._cursors.get(key))
-        self._cursors[key] = position
-        return position
+        after = self._cursors.get(key)
+        found = self._find(token, snippet, after) if snippet else None
+        if found is None and snippet.split() and snippet.split()[0] != snippet:
+            found = self._find(token, snippet.split()[0], after)
+        if found is None:
+            found = after if after is not None else self._block_start(token)
+        self._cursors[key] = found
+        return found
+
+    def _block_start(self, token: Token | None) -> tuple[int, int]:
+        start = token.map[0] if token is not None and token.map else 0
+        line = self.lines[start] if start < len(self.lines) else ""
+        return start, len(line) - len(line.lstrip())
+
+    def _find(self, token: Token | None, snippet: str, after: tuple[int, int] | None) -> tuple[int, int] | None:
+        """Where `snippet` first occurs in the token's block after `after` (exclusive), or None."""
+        start, text, offsets = self._block(token)
+        begin = 0
+        if after is not None and after[0] >= start:
+            if after[0] - start >= len(offsets):
+                return None
+            begin = offsets[after[0] - start] + after[1] + 1
+        # One search in the block's joined text: in C, however long the block, where a Python loop
+        # over its lines made every absent snippet cost a pass over the block.
+        at = text.find(snippet, begin)
+        if at < 0:
+            return None
+        k = bisect.bisect_right(offsets, at) - 1
+        return start + k, at - offsets[k]
+
+    def _block(self, token: Token | None) -> tuple[int, str, list[int]]:
+        """(first line, the block's lines joined, offset of each line in that text), cached."""
+        start, end = token.map if token is not None and token.map else (0, 1)
+        key = (start, end)
+        cached = self._blocks.get(key)
+        if cached is None:
+            lines = self.lines[start:end]
+            offsets = []
+            position = 0
+            for line in lines:
+                offsets.append(position)
+                position += len(line) + 1
+            cached = self._blocks[key] = (start, "\n".join(lines), offsets)
+        return cached
 
     # -- walking -----------------------------------------------------------------------------------
     def inlines(self) -> Iterator[tuple[Token | None, Token]]:
