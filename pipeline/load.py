@@ -207,6 +207,8 @@ def load_document(path: Path, *, default_publisher: str | None = None, max_bytes
         document.warn("LOAD001", f"file is not UTF-8; read it as {encoding_note}")
     if salvage_note:
         document.warn("LOAD002", f"front matter is not strict YAML ({salvage_note}); read it as plain key: value lines")
+    if not body.strip():
+        document.warn("LOAD005", "the document has no text after its front matter; the outputs hold only the cover")
     for line, value in invalid_dates:
         document.warn("LOAD004", f"front matter value {value!r} is not a valid date; kept as text", line=line)
     if not front_matter.get("title") and not front_matter.get("seo"):

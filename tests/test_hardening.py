@@ -250,3 +250,21 @@ def test_input_size_cap_is_configurable(tmp_path):
     assert capped.returncode == 1
     assert "big.md: is 0.19 MB, over the 0.10 MB input limit" in capped.stderr
     assert run_cli(str(source), "--to", "html", "-o", str(tmp_path / "b")).returncode == 0
+
+
+@pytest.mark.parametrize(("name", "data", "expected"), [
+    ("empty.md", b"", "no text after its front matter"),
+    ("front-matter-only.md", b"---\ntitle: Only front matter\n---\n", "no text after its front matter"),
+    ("old-mac.md", b"Just text, no title.\r\rSecond paragraph, CR line endings.\r", None),
+])
+def test_degenerate_documents_convert_with_a_warning(tmp_path, name, data, expected):
+    source = tmp_path / name
+    source.write_bytes(data)
+    result = run_cli(str(source), "--to", "all", "-o", str(tmp_path / "out"), "--no-validate")
+    assert result.returncode == 0, result.stderr
+    assert len(list((tmp_path / "out").glob(f"{source.stem}.*"))) >= 4
+    if expected:
+        assert expected in result.stdout
+    else:
+        html = (tmp_path / "out" / f"{source.stem}.html").read_text(encoding="utf-8")
+        assert "Second paragraph, CR line endings." in html
