@@ -1,0 +1,424 @@
+"""Pathological Markdown: every case finishes, scales linearly and loses no text, end to end.
+
+The cases are cmark's and md4c's pathological inputs (test/pathological_tests.py in both), plus
+shapes that stress our own normalizer rules. Each runs through load → normalize → pandoc AST →
+HTML body → DOCX (pandoc's writer) at N/2 and at N, and the cost at N must be at most 2.5× the
+cost at N/2: linear, with room for noise; quadratic would be 4×.
+
+How it is measured, and why:
+- Each case runs in its own process, forked from a fresh interpreter that has already imported
+  the pipeline and loaded its dictionaries (start-up is not what we measure, and paying it ~40
+  times would take minutes). A case that hangs is killed at its timeout; one that crashes its
+  process fails alone.
+- Cost is CPU seconds of the process and of the pandoc processes it waited for (getrusage), not
+  wall time: other work on this machine stretches wall time, not CPU time.
+- The cost of a tiny document (pandoc start-up, theme, per-document set-up) is subtracted from
+  both sizes, so a constant cannot hide growth; each size is the median of three runs.
+- Pandoc is quadratic in some shapes (its reader in links or emphasis runs per paragraph, its
+  writers in deep or very many lists). We cannot change it; those cases are listed in
+  PANDOC_SUPERLINEAR with the measured reason, and for them the test asserts that our own share
+  (all CPU outside pandoc) is linear and the whole no worse than quadratic.
+
+`python tests/test_pathological.py CASE...` prints the measurements as JSON lines (all cases
+when none is named).
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import select
+import signal
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+LIMIT = 2.5  # cost(N) / cost(N/2): 2 for linear, 4 for quadratic
+# CPU seconds the larger size must add over a tiny document: below that, noise makes the ratio
+# meaningless, and a test that cannot see growth must not pass for one that found none.
+MIN_GROWTH = 0.05
+REPEATS = 3
+CASE_TIMEOUT = 60.0  # seconds of wall time for one case's whole measurement
+SENTINEL = "Closing sentence zqxj."  # after every case: text after the pathology must survive
+
+
+@dataclass(frozen=True)
+class Case:
+    build: Callable[[int], str]
+    n: int  # the larger size; also measured at n // 2
+    # Characters whose count in the HTML text must equal their count in the Markdown (text that
+    # must survive). The count comes from the case's Markdown unless `expected` says otherwise.
+    keep: str = "a"
+    expected: Callable[[int], dict[str, int]] | None = None
+
+
+def _many_references(n: int) -> str:
+    return "".join(f"[{x}]: u\n" for x in range(1, n)) + "[0] " * n
+
+
+def _nested_divs(n: int) -> str:
+    return "::: {.c}\n" * n + "a\n" + ":::\n" * n
+
+
+# Sizes: the larger run costs about 0.3 CPU seconds, enough to dwarf noise and cheap enough to
+# run every case three times at two sizes within the file's two-minute budget.
+CASES: dict[str, Case] = {
+    # cmark test/pathological_tests.py
+    # Past 20 levels the normalizer unwraps the emphasis, and its doubled-word rule then joins
+    # the "a a a" that remain (by design), so only "b" and the text after it are counted.
+    "nested strong emph": Case(lambda n: "*a **a " * n + "b" + " a** a*" * n, 2000, keep="b"),
+    "many emph closers with no openers": Case(lambda n: "a_ " * n, 3300),
+    "many emph openers with no closers": Case(lambda n: "_a " * n, 3300),
+    "many link closers with no openers": Case(lambda n: "a]" * n, 8600),
+    "many link openers with no closers": Case(lambda n: "[a" * n, 4400),
+    "mismatched openers and closers": Case(lambda n: "*a_ " * n, 2500),
+    "openers and closers multiple of 3": Case(lambda n: "a**b" + "c* " * n, 3000, keep="c"),
+    "link openers and emph closers": Case(lambda n: "[ a_" * n, 1900),
+    "pattern [ (]( repeated": Case(lambda n: "[ (](" * n, 2200, keep="("),
+    "pattern ![[]() repeated": Case(lambda n: "![[]()" * n, 600, keep="!"),
+    "hard link/emph case": Case(lambda n: "**x [a*b**c*](d)\n\n" * n, 240, keep="abcx"),
+    "nested brackets": Case(lambda n: "[" * n + "a" + "]" * n, 5600, keep="a["),
+    "nested block quotes": Case(lambda n: "> " * n + "a", 3400),
+    # cmark uses 1,000 levels. The input grows with the square of the depth, so n is the size of
+    # the input in characters and the depth grows by √2 when it doubles.
+    "deeply nested lists": Case(lambda n: "".join("  " * x + "* a\n" for x in range(int(n**0.5))), 32000),
+    "U+0000 in input": Case(lambda n: "abc\u0000de\u0000" * n, 4800),
+    # The same for the total length of the backtick runs.
+    "backticks": Case(lambda n: "".join("e" + "`" * x for x in range(1, int((2 * n) ** 0.5))), 22000, keep="e"),
+    "unclosed links A": Case(lambda n: "[a](<b" * n, 2800, keep="ab"),
+    "unclosed links B": Case(lambda n: "[a](b" * n, 2700, keep="ab"),
+    "unclosed <!--": Case(lambda n: "</" + "<!--" * n, 4400, keep="!"),
+    "tables": Case(lambda n: "aaa\rbbb\n-\v\n" * n, 970, keep="ab"),
+    # The definitions are not text; "[0]" has none and stays text.
+    "many references": Case(_many_references, 1900, keep="u0", expected=lambda n: {"u": 0, "0": n}),
+    # md4c test/pathological_tests.py, where it adds to cmark's
+    "many 3-emph openers with no closers": Case(lambda n: "a***" * n, 1400),
+    "many links": Case(lambda n: "[t](/u) " * n, 600, keep="t"),
+    "many html openers and closers": Case(lambda n: "<>" * n, 7000, keep="<"),
+    "many html proc. inst. openers": Case(lambda n: "x" + "<?" * n, 7800, keep="?"),
+    "many html CDATA openers": Case(lambda n: "x" + "<![CDATA[" * n, 1400, keep="CDAT"),
+    "many backticks and escapes": Case(lambda n: "\\``" * n, 8000, keep="`", expected=lambda n: {"`": 2 * n}),
+    "broken thematic break": Case(lambda n: "* " * n + "a", 3000),
+    "nested invalid link references": Case(
+        lambda n: "[" * n + "]" * n + "\n\n[a]: /b\n", 5100, keep="[", expected=lambda n: {"[": n}
+    ),
+    # Our normalizer's rules on long paragraphs and long documents (letters its edits leave alone)
+    "hard-wrapped paragraph": Case(lambda n: "word teh with with\n" * n, 1100, keep="d"),
+    "many bare domains": Case(lambda n: " ".join(f"see example.org/p{i}" for i in range(n)), 500, keep="xp"),
+    "many bare domains, one per line": Case(
+        lambda n: "\n".join(f"see example.org/p{i}" for i in range(n)), 500, keep="xp"
+    ),
+    "many misspellings and ranges": Case(lambda n: "teh sucessful Github whoe 2-4 , with with " * n, 490, keep="Gf"),
+    "many quotes": Case(lambda n: "He said \"hi\" and 'bye'. " * n, 660, keep="hb"),
+    "many footnotes": Case(
+        lambda n: "".join(f"x[^{i}] " for i in range(n)) + "\n\n" + "".join(f"[^{i}]: note {i}\n" for i in range(n)),
+        300,
+        keep="n",
+    ),
+    "many consecutive lists": Case(lambda n: "- a\n\n* a\n\n" * n, 700),
+    "many pseudo-headings and bylines": Case(
+        lambda n: "**Bold title**\n\ntext\n\n## Heading\n\nJane Doe, Engineer\n\n" * n, 120, keep="BHJ"
+    ),
+    "nested fenced divs": Case(_nested_divs, 700),
+    "nested emphasis with hard breaks": Case(lambda n: "*a **a\\\n" * n + "b" + " a** a*" * n, 660, keep="b"),
+    "long line": Case(lambda n: "lorem ipsum " * n, 2400, keep="l"),
+    "long word": Case(lambda n: "a" * n, 200000),
+}
+
+# Superlinear inside pandoc (3.9), measured with the pandoc binary alone on the normalized text.
+# We cannot change pandoc; for these the test asserts that our own share (all CPU outside pandoc)
+# is linear and that the whole is no worse than quadratic.
+PANDOC_SUPERLINEAR = {
+    "pattern ![[]() repeated": "reader: quadratic in the links of one paragraph (these have empty text)",
+    "many links": "reader: quadratic in the links of one paragraph (2,000: 2.5 s; 4,000: 10 s)",
+    "many 3-emph openers with no closers": "reader: quadratic in `***` runs of one paragraph (20,000: 11 s)",
+    "many bare domains": "reader: the normalizer makes each domain a link, quadratic per paragraph",
+    "many bare domains, one per line": "reader: the same links, one per line of one paragraph",
+    "broken thematic break": "HTML and DOCX writers: quadratic in list depth (4,000 levels: 5 s)",
+    "many consecutive lists": "DOCX writer: quadratic in the number of lists (4,000: 2.4 s)",
+    "nested fenced divs": "reader: quadratic in the depth of fenced divs (1,000 levels: 1 s)",
+}
+QUADRATIC = 5.0  # 4 for quadratic, with room for noise: a cubic blow-up still fails
+
+
+# -- the measuring side (runs in the forked child) -------------------------------------------------
+
+
+def _cpu() -> tuple[float, float]:
+    """(CPU seconds of this process, of the children it waited for: pandoc)."""
+    import resource
+
+    children = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return time.process_time(), children.ru_utime + children.ru_stime
+
+
+class _Pipeline:
+    """load → normalize → pandoc AST → HTML body → DOCX for one Markdown text, timed by stage."""
+
+    def __init__(self, folder: Path) -> None:
+        import pipeline.writers.htmlpage as htmlpage
+        from pipeline.theme import load_theme
+
+        self.folder = folder
+        self.theme = load_theme("openinfra")
+        # nh3 (html5ever) is third-party too, and quadratic in element depth (10,000 nested block
+        # quotes: 0.2 s; 40,000: 4.9 s): its CPU is counted apart from ours.
+        self.sanitizer = 0.0
+        clean_html = htmlpage.clean_html
+
+        def timed_clean_html(fragment: str) -> str:
+            started = time.process_time()
+            try:
+                return clean_html(fragment)
+            finally:
+                self.sanitizer += time.process_time() - started
+
+        htmlpage.clean_html = timed_clean_html  # this process only: it measures one case and exits
+
+    def run(self, body: str) -> dict[str, Any]:
+        from pipeline.convert import prepare
+        from pipeline.deepstack import run_with_deep_stack
+        from pipeline.render import embedded_ast, run_pandoc, with_metadata
+        from pipeline.writers.htmlpage import body_html
+
+        path = self.folder / "case.md"
+        path.write_text(f"---\ntitle: Pathological\n---\n\n{body}\n\n{SENTINEL}\n", encoding="utf-8")
+        marks: list[tuple[str, tuple[float, float]]] = []
+
+        def stages() -> tuple[Any, str]:
+            marks.append(("start", _cpu()))
+            document = prepare(path, self.theme)
+            marks.append(("normalize", _cpu()))
+            embedded_ast(document)
+            marks.append(("ast", _cpu()))
+            html = body_html(document)
+            marks.append(("html", _cpu()))
+            run_pandoc(with_metadata(embedded_ast(document), document), "docx", fmt="json",
+                       outputfile=self.folder / "case.docx", document=document)
+            marks.append(("docx", _cpu()))
+            return document, html
+
+        wall = time.perf_counter()
+        self.sanitizer = 0.0
+        document, html = run_with_deep_stack(stages)
+        wall = time.perf_counter() - wall
+        cpu = {name: marks[k][1][0] - marks[k - 1][1][0] for k, (name, _) in enumerate(marks) if k}
+        pandoc = {name: marks[k][1][1] - marks[k - 1][1][1] for k, (name, _) in enumerate(marks) if k}
+        return {
+            "own": sum(cpu.values()) - self.sanitizer,
+            "pandoc": sum(pandoc.values()),
+            "sanitizer": self.sanitizer,
+            "stages": {name: round(cpu[name] + pandoc[name], 4) for name in cpu},
+            "wall": wall,
+            "html": html,
+            "codes": sorted({d.code for d in document.diagnostics}),
+        }
+
+
+def _visible_text(html: str) -> str:
+    from html.parser import HTMLParser
+
+    parts: list[str] = []
+
+    class Text(HTMLParser):
+        def handle_data(self, data: str) -> None:
+            parts.append(data)
+
+    parser = Text(convert_charrefs=True)
+    parser.feed(html)
+    parser.close()
+    return "".join(parts)
+
+
+def measure(name: str, pipeline: _Pipeline) -> dict[str, Any]:
+    case = CASES[name]
+    half, full = case.n // 2, case.n
+
+    def median_run(body: str) -> tuple[dict[str, float], dict[str, Any]]:
+        runs = [pipeline.run(body) for _ in range(REPEATS)]
+        cost = {key: statistics.median(r[key] for r in runs) for key in ("own", "pandoc", "sanitizer", "wall")}
+        return cost, runs[-1]
+
+    base, _ = median_run("Tiny.")
+    small, _ = median_run(case.build(half))
+    source = case.build(full)
+    large, last = median_run(source)
+
+    def ratio(key: str) -> float:
+        grow = large[key] - base[key]
+        return grow / max(small[key] - base[key], 1e-3)
+
+    def total(cost: dict[str, float]) -> float:
+        return cost["own"] + cost["pandoc"] + cost["sanitizer"]
+
+    text = _visible_text(last["html"])
+    expected = case.expected(full) if case.expected else {c: source.count(c) for c in case.keep}
+    expected = {c: count + SENTINEL.count(c) for c, count in expected.items()}
+    return {
+        "case": name,
+        "n": [half, full],
+        "cpu": [round(total(base), 3), round(total(small), 3), round(total(large), 3)],
+        "cpu_own": [round(base["own"], 3), round(small["own"], 3), round(large["own"], 3)],
+        "wall": [round(base["wall"], 3), round(small["wall"], 3), round(large["wall"], 3)],
+        "ratio": round((total(large) - total(base)) / max(total(small) - total(base), 1e-3), 2),
+        "ratio_own": round(ratio("own"), 2),
+        "ratio_pandoc": round(ratio("pandoc"), 2),
+        "ratio_sanitizer": round(ratio("sanitizer"), 2),
+        "stages": last["stages"],
+        "sentinel": SENTINEL in text,
+        "counts": {c: [expected[c], text.count(c)] for c in expected},
+        "codes": last["codes"],
+    }
+
+
+def serve(names: list[str]) -> None:
+    """Warm up once, then fork one process per case (two at a time); print one JSON line each."""
+    import gc
+
+    with tempfile.TemporaryDirectory(prefix="pathological-") as tmp:
+        warm = _Pipeline(Path(tmp))
+        warm.run("Warm *up* with teh [link](https://example.org) and 2-4 \"quotes\".")
+        gc.collect()
+        pending = list(names)
+        running: dict[int, tuple[str, int, float]] = {}  # pid → (case, read end, started)
+        while pending or running:
+            while pending and len(running) < 2:
+                name = pending.pop(0)
+                read_end, write_end = os.pipe()
+                pid = os.fork()
+                if pid == 0:  # the case's own process
+                    os.close(read_end)
+                    try:
+                        folder = Path(tmp) / str(os.getpid())
+                        folder.mkdir()
+                        result = measure(name, _Pipeline(folder))
+                    except BaseException as exc:
+                        result = {"case": name, "error": f"{type(exc).__name__}: {exc}"[:2000]}
+                    os.write(write_end, json.dumps(result).encode())
+                    os._exit(0)
+                os.close(write_end)
+                running[pid] = (name, read_end, time.monotonic())
+            _reap(running)
+
+
+def _reap(running: dict[int, tuple[str, int, float]]) -> None:
+    ready, _, _ = select.select([fd for _, fd, _ in running.values()], [], [], 0.5)
+    for pid, (name, fd, started) in list(running.items()):
+        if fd in ready:
+            chunks = []
+            while chunk := os.read(fd, 1 << 16):
+                chunks.append(chunk)
+            os.close(fd)
+            os.waitpid(pid, 0)
+            del running[pid]
+            output = b"".join(chunks).decode()
+            print(output or json.dumps({"case": name, "error": "the case's process died"}), flush=True)
+        elif time.monotonic() - started > CASE_TIMEOUT:
+            os.kill(pid, signal.SIGKILL)
+            os.waitpid(pid, 0)
+            os.close(fd)
+            del running[pid]
+            print(json.dumps({"case": name, "error": f"timed out after {CASE_TIMEOUT:.0f} s"}), flush=True)
+
+
+# -- the test side ---------------------------------------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def results() -> dict[str, dict[str, Any]]:
+    completed = subprocess.run(
+        [sys.executable, __file__, *CASES], capture_output=True, text=True, timeout=600,
+        cwd=Path(__file__).resolve().parent.parent,
+    )
+    found = {}
+    for line in completed.stdout.splitlines():
+        if line.startswith("{"):
+            result = json.loads(line)
+            found[result["case"]] = result
+    assert found, f"no measurements (exit {completed.returncode}): {completed.stderr[-2000:]}"
+    return found
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("name", list(CASES))
+def test_case_finishes_keeps_its_text_and_scales_linearly(name: str, results: dict[str, dict[str, Any]]) -> None:
+    result = results.get(name)
+    assert result is not None, f"{name}: no result (the measuring process died before it)"
+    assert "error" not in result, f"{name}: {result['error']}"
+    summary = json.dumps({k: v for k, v in result.items() if k != "case"})
+    assert result["sentinel"], f"{name}: the text after the pathological part was lost: {summary}"
+    for char, (expected, found) in result["counts"].items():
+        assert found == expected, f"{name}: {expected} × {char!r} in the Markdown, {found} in the HTML: {summary}"
+    if name in PANDOC_SUPERLINEAR:
+        base, _, large = result["cpu_own"]
+        assert large - base >= MIN_GROWTH, f"{name}: too small to measure our share; raise its size: {summary}"
+        assert result["ratio_own"] <= LIMIT, f"{name}: our share is superlinear: {summary}"
+        assert result["ratio"] <= QUADRATIC, f"{name}: worse than pandoc's known quadratic step: {summary}"
+    else:
+        base, _, large = result["cpu"]
+        assert large - base >= MIN_GROWTH, f"{name}: too small to measure; raise its size: {summary}"
+        assert result["ratio"] <= LIMIT, f"{name}: superlinear: {summary}"
+
+
+# -- deeper than the parser goes, very long lines and words ---------------------------------------
+
+
+def test_blocks_nested_past_the_parsers_limit_are_kept_and_reported() -> None:
+    from tests.normalize.helpers import run
+
+    deep = "> " * 30 + "deep text\n\n" + "".join("  " * x + f"* item{x}\n" for x in range(30))
+    doc = run(deep + "\nAfter teh lists.\n")
+    assert "deep text" in doc.body
+    assert all(f"item{x}" in doc.body for x in range(30))
+    warnings = [d for d in doc.diagnostics if d.code == "NORM001"]
+    assert warnings and "nested deeper than 20 levels" in warnings[0].message
+    assert warnings[0].line == 1
+    assert run(doc.body).body == doc.body  # idempotent
+
+
+def test_text_after_a_deep_block_is_still_normalized() -> None:
+    from tests.normalize.helpers import run
+
+    doc = run("> " * 25 + "quoted\n\nA sentence with teh typo.\n")
+    assert "A sentence with the typo." in doc.body
+    assert "> " * 25 + "quoted" in doc.body
+
+
+def test_many_adjacent_lists_are_kept_as_written() -> None:
+    from tests.normalize.helpers import run
+
+    lists = "- a\n\n* b\n\n" * 60
+    doc = run("Intro teh.\n\n" + lists + "Outro teh.\n")
+    assert lists.strip() in doc.body
+    assert doc.body.startswith("Intro the.") and "Outro the." in doc.body
+    assert any(d.code == "NORM001" and "lists in a row" in d.message for d in doc.diagnostics)
+
+
+def test_a_one_megabyte_line_and_a_100k_word_go_through(tmp_path: Path) -> None:
+    from pipeline.convert import prepare
+    from pipeline.deepstack import run_with_deep_stack
+    from pipeline.theme import load_theme
+    from pipeline.writers.htmlpage import body_html
+
+    line = "word teh " * (1024 * 1024 // 9)
+    word = "x" * 100_000
+    path = tmp_path / "long.md"
+    path.write_text(f"---\ntitle: Long\n---\n\n{line}\n\n{word}\n", encoding="utf-8")
+    started = time.monotonic()
+    html = run_with_deep_stack(lambda: body_html(prepare(path, load_theme("openinfra"))))
+    text = _visible_text(html)
+    assert text.count("word") == line.count("word")
+    assert word in text
+    assert time.monotonic() - started < 120
+
+
+if __name__ == "__main__":
+    serve(sys.argv[1:] or list(CASES))
