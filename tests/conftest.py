@@ -50,6 +50,19 @@ def run_cli(*args: str, cwd: Path | None = None, env: dict[str, str] | None = No
     )
 
 
+def install_writer_plugin(site: Path, name: str, class_name: str, source: str) -> dict[str, str]:
+    """Install a writer as a real plug-in: a module plus a .dist-info with a `pipeline.writers`
+    entry point, in `site`. Returns the environment that puts `site` on the path of a subprocess."""
+    site.mkdir(parents=True, exist_ok=True)
+    module = f"{name}_writer"
+    (site / f"{module}.py").write_text(source, encoding="utf-8")
+    info = site / f"{module}-0.1.dist-info"
+    info.mkdir()
+    (info / "METADATA").write_text(f"Metadata-Version: 2.1\nName: {name}-writer\nVersion: 0.1\n", encoding="utf-8")
+    (info / "entry_points.txt").write_text(f"[pipeline.writers]\n{name} = {module}:{class_name}\n", encoding="utf-8")
+    return {"PYTHONPATH": os.pathsep.join(filter(None, [str(site), os.environ.get("PYTHONPATH")]))}
+
+
 @pytest.fixture(scope="session")
 def seed_outputs(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
     """The seed converted to every format with the default theme, through the CLI."""

@@ -11,7 +11,7 @@ import sys
 import time
 
 import pytest
-from conftest import REPO, run_cli
+from conftest import REPO, install_writer_plugin, run_cli
 
 DOC = "---\ntitle: Report {n}\n---\n# Part {n}\n\n## Article {n}\n\nText of report {n}, with a [link](https://example.org/{n}).\n"
 
@@ -122,13 +122,7 @@ class SlowWriter:
 
 
 def _install_slow_writer(site):
-    site.mkdir()
-    (site / "slow_writer.py").write_text(SLOW_WRITER, encoding="utf-8")
-    info = site / "slow_writer-0.1.dist-info"
-    info.mkdir()
-    (info / "METADATA").write_text("Metadata-Version: 2.1\nName: slow-writer\nVersion: 0.1\n", encoding="utf-8")
-    (info / "entry_points.txt").write_text("[pipeline.writers]\nslow = slow_writer:SlowWriter\n", encoding="utf-8")
-    return {"PYTHONPATH": str(site)}
+    return install_writer_plugin(site, "slow", "SlowWriter", SLOW_WRITER)
 
 
 def test_killed_worker_leaves_old_output_and_no_partial_file(tmp_path):

@@ -7,7 +7,7 @@ import subprocess
 import zipfile
 
 import pytest
-from conftest import require_tool, run_cli
+from conftest import install_writer_plugin, require_tool, run_cli
 
 CANARY = "CANARY-7f3a9c-SECRET"
 
@@ -130,17 +130,11 @@ class HogWriter:
 
 
 def test_memory_limit_fails_the_job_not_the_batch(tmp_path):
-    site = tmp_path / "site"
-    site.mkdir()
-    (site / "hog_writer.py").write_text(HOG_WRITER, encoding="utf-8")
-    info = site / "hog_writer-0.1.dist-info"
-    info.mkdir()
-    (info / "METADATA").write_text("Metadata-Version: 2.1\nName: hog-writer\nVersion: 0.1\n", encoding="utf-8")
-    (info / "entry_points.txt").write_text("[pipeline.writers]\nhog = hog_writer:HogWriter\n", encoding="utf-8")
+    env = install_writer_plugin(tmp_path / "site", "hog", "HogWriter", HOG_WRITER)
     source = tmp_path / "doc.md"
     source.write_text("# Title\n\nText\n", encoding="utf-8")
     result = run_cli(str(source), "--to", "hog,html", "-o", str(tmp_path / "out"), "--memory-limit", "1024",
-                     env={"PYTHONPATH": str(site)}, timeout=120)
+                     env=env, timeout=120)
     assert result.returncode == 1
     assert "MemoryError" in result.stderr
     assert (tmp_path / "out" / "doc.html").is_file()

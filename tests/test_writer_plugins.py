@@ -2,9 +2,7 @@
 
 from __future__ import annotations
 
-import os
-
-from conftest import run_cli
+from conftest import install_writer_plugin, run_cli
 
 DUMMY = '''
 from pathlib import Path
@@ -25,20 +23,8 @@ class DummyWriter:
 '''
 
 
-def _install_dummy(site) -> dict[str, str]:
-    (site / "dummy_writer.py").write_text(DUMMY, encoding="utf-8")
-    info = site / "dummy_writer-0.1.dist-info"
-    info.mkdir()
-    (info / "METADATA").write_text("Metadata-Version: 2.1\nName: dummy-writer\nVersion: 0.1\n", encoding="utf-8")
-    (info / "entry_points.txt").write_text("[pipeline.writers]\ndummy = dummy_writer:DummyWriter\n",
-                                           encoding="utf-8")
-    return {"PYTHONPATH": os.pathsep.join(filter(None, [str(site), os.environ.get("PYTHONPATH")]))}
-
-
 def test_dummy_writer_is_listed_and_converts(tmp_path):
-    site = tmp_path / "site"
-    site.mkdir()
-    env = _install_dummy(site)
+    env = install_writer_plugin(tmp_path / "site", "dummy", "DummyWriter", DUMMY)
     assert "dummy" in run_cli("--help", env=env).stdout
     source = tmp_path / "doc.md"
     source.write_text("---\ntitle: Plug-in test\n---\n# First\n\n## Second\n\nText.\n", encoding="utf-8")
