@@ -344,6 +344,9 @@ def run(doc: Document, options: NormalizeOptions) -> Document:
         settings = resolve_settings(doc, _Options(use_config=False, theme_dir=options.theme_dir))
     try:
         tokens, env = markdown.parse(original)
+    except markdown.KeptAsWritten as exc:
+        doc.warn(VERBATIM_CODE, f"{exc}: the document is left as written, not normalized", doc.body_line)
+        return doc
     except Exception as exc:  # markdown-it is robust, but a plugin might not be
         doc.warn(ENGINE_CODE, f"cannot parse the Markdown, left unchanged: {exc}", doc.body_line)
         return doc

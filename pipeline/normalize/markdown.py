@@ -30,6 +30,11 @@ VERBATIM = "verbatim"
 # env key: the (first line, end line) of each such block, for the engine to report.
 VERBATIM_LINES = "pipeline_verbatim_lines"
 _TOO_DEEP = "pipeline_too_deep"
+
+
+class KeptAsWritten(ValueError):
+    """A problem block that cannot be set apart (inside a footnote): keep the whole document."""
+
 _LISTS = ("bullet_list_open", "ordered_list_open")
 # mdformat picks a list's marker by walking back over every list right before it: quadratic in
 # a run of adjacent lists (4,000 took 24 s). Longer runs are kept as written.
@@ -116,6 +121,11 @@ def parser() -> MarkdownIt:
         extensions["footnote"],
         _OWN_PLUGIN,
     ]
+    # markdown-it refuses javascript:, file:, vbscript: and data: URLs (XSS protection for the HTML
+    # it would render). We render Markdown: a refused link or reference definition became escaped,
+    # visible text that pandoc reads differently. Keep what the author wrote; the LINK rules
+    # report such targets and the sanitizer removes them from the outputs.
+    md.validateLink = lambda url: True  # type: ignore[method-assign]
     md.enable(["table", "strikethrough"])
     md.use(front_matter_plugin).use(tasklists_plugin)
     # mdformat-footnote's own setup: footnotes plus a reorder step that keeps orphan definitions,
@@ -292,7 +302,7 @@ def _keep_as_written(
         if opener is None or not opener.map or not opener.map[0] <= line < opener.map[1]:
             # Not inside a top-level block we can point at (a moved footnote, say): better no
             # normalization at all than a document with text missing.
-            raise ValueError(f"{reason} near line {line + 1}")
+            raise KeptAsWritten(f"{reason} near line {line + 1}, outside any top-level block")
         keep.add(k)
         reasons.setdefault(k, reason)
     # mdformat alternates the markers of adjacent lists; a neighbour re-rendered with the marker a
