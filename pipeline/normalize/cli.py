@@ -8,15 +8,14 @@ from __future__ import annotations
 
 import difflib
 import json
-import os
 import sys
-import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 import click
 
+from pipeline.atomic import write_text_atomically
 from pipeline.document import Change, Diagnostic, Document
 from pipeline.errors import PipelineError, UsageError
 
@@ -118,18 +117,6 @@ def _short(text: str, n: int = 70) -> str:
     return text if len(text) <= n else text[: n - 1] + "…"
 
 
-def _write(path: Path, text: str) -> None:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8", newline="\n") as fh:
-            fh.write(text)
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
-
-
 @click.command("lint")
 @click.argument("paths", nargs=-1, required=True, type=click.Path(path_type=Path))
 @click.option("--fix", is_flag=True, help="Write the cleaned Markdown (in place, or into --out).")
@@ -199,7 +186,7 @@ def lint(
             if r.document is None or r.fixed_text == r.original:
                 continue
             target = (out_dir / r.path.name) if out_dir else r.path
-            _write(target, r.fixed_text)
+            write_text_atomically(target, r.fixed_text)
     if fmt == "json":
         _print_json(results, fix)
     else:

@@ -3,12 +3,11 @@
 from __future__ import annotations
 
 import json
-import os
-import tempfile
 from collections import Counter
 from pathlib import Path
 from typing import Any
 
+from pipeline.atomic import write_text_atomically
 from pipeline.document import Change, Document
 
 FORMAT_VERSION = 1
@@ -107,24 +106,12 @@ def report_markdown(doc: Document) -> str:
     return "\n".join(lines)
 
 
-def _write_atomic(path: Path, text: str) -> None:
-    # A reader never sees a half-written report: write a temp file beside it, then rename.
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8", newline="\n") as fh:
-            fh.write(text)
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
-
-
 def write_change_report(doc: Document, out_dir: Path) -> list[Path]:
     """Write `<out_dir>/<name>.changes.json` and `<name>.changes.md`; return their paths."""
     out_dir = Path(out_dir)
     out_dir.mkdir(parents=True, exist_ok=True)
     json_path = out_dir / f"{doc.name}.changes.json"
     md_path = out_dir / f"{doc.name}.changes.md"
-    _write_atomic(json_path, json.dumps(report_data(doc), ensure_ascii=False, indent=2) + "\n")
-    _write_atomic(md_path, report_markdown(doc))
+    write_text_atomically(json_path, json.dumps(report_data(doc), ensure_ascii=False, indent=2) + "\n")
+    write_text_atomically(md_path, report_markdown(doc))
     return [json_path, md_path]
