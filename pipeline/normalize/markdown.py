@@ -245,6 +245,7 @@ def parse(text: str) -> tuple[list[Token], dict[str, Any]]:
     tokens = md.parse(text, env)
     problems = [(line, f"blocks nested deeper than {md.options.maxNesting} levels") for line in env.pop(_TOO_DEEP, ())]
     problems += [(line, f"more than {MAX_LIST_RUN} lists in a row") for line in _long_list_runs(tokens)]
+    problems += [(line, "a list the renderer would merge blocks in") for line in _lists_mdformat_would_merge(tokens)]
     if problems:
         tokens = _keep_as_written(tokens, text, problems, env)
     return tokens, env
@@ -257,8 +258,9 @@ def _long_list_runs(tokens: list[Token]) -> list[int]:
     runs = [0]  # adjacent lists of that type so far, per depth
     for tok in tokens:
         if tok.nesting == -1:
-            previous.pop()
-            runs.pop()
+            if len(previous) > 1:  # plugins' moved tokens (nested footnotes) may not balance
+                previous.pop()
+                runs.pop()
             continue
         depth = len(previous) - 1
         if tok.type in _LISTS:
@@ -271,6 +273,34 @@ def _long_list_runs(tokens: list[Token]) -> list[int]:
         if tok.nesting == 1:
             previous.append(None)
             runs.append(0)
+    return found
+
+
+def _lists_mdformat_would_merge(tokens: list[Token]) -> list[int]:
+    """First line of each list whose items hold blocks that a blank line keeps apart, and no paragraph.
+
+    mdformat judges a list tight by its paragraphs alone; with none it joins the blocks of an item
+    with a single newline, and two block quotes (say) that a blank line separated become one
+    (found by the fuzzer: not idempotent, and pandoc reads one quote where the author wrote two).
+    """
+    found: list[int] = []
+    frames: list[dict[str, Any]] = []
+    for tok in tokens:
+        if tok.type in _LISTS:
+            frames.append({"open": tok, "paragraph": False, "gap": False, "end": None})
+        elif tok.type in ("bullet_list_close", "ordered_list_close") and frames:
+            frame = frames.pop()
+            if frame["gap"] and not frame["paragraph"] and frame["open"].map:
+                found.append(frame["open"].map[0])
+        elif frames and tok.type == "list_item_open":
+            frames[-1]["end"] = None
+        elif frames and tok.nesting >= 0 and tok.level == frames[-1]["open"].level + 2 and tok.map:
+            frame = frames[-1]
+            if tok.type == "paragraph_open" and not tok.hidden:
+                frame["paragraph"] = True
+            if frame["end"] is not None and tok.map[0] > frame["end"]:
+                frame["gap"] = True
+            frame["end"] = tok.map[1]
     return found
 
 
@@ -346,11 +376,43 @@ def _keep_as_written(
     return out
 
 
+# Characters Python's str.splitlines() breaks lines at, besides \n and \r. mdformat prefixes the
+# lines of a block quote or list item with splitlines(), so a form feed in a quoted code span
+# became a line break (found by the fuzzer). They are swapped for placeholders while rendering.
+_SPLITLINES = "\x0b\x0c\x1c\x1d\x1e\x85\u2028\u2029"
+_PLACEHOLDERS = "".join(chr(0x10FF00 + k) for k in range(len(_SPLITLINES)))  # plane 16 private use
+_PROTECT = str.maketrans(_SPLITLINES, _PLACEHOLDERS)
+_RESTORE = str.maketrans(_PLACEHOLDERS, _SPLITLINES)
+
+
 def render(tokens: Sequence[Token], env: dict[str, Any]) -> str:
     """Render tokens back to canonical Markdown with mdformat's renderer."""
     md = parser()
     env = {key: value for key, value in env.items() if key != VERBATIM_LINES}
-    return md.renderer.render_tree(build_tree(tokens), md.options, env)
+    swapped = _protect_line_separators(tokens)
+    try:
+        text = md.renderer.render_tree(build_tree(tokens), md.options, env)
+    finally:
+        for token, content in swapped:
+            token.content = content
+    return text.translate(_RESTORE) if swapped else text
+
+
+def _protect_line_separators(tokens: Sequence[Token]) -> list[tuple[Token, str]]:
+    """Swap splitlines-only separators in token contents for placeholders; the originals to restore."""
+    swapped: list[tuple[Token, str]] = []
+    stack = list(tokens)
+    while stack:
+        token = stack.pop()
+        if token.children:
+            stack.extend(token.children)
+        content = token.content
+        if content and any(c in content for c in _SPLITLINES):
+            if any(c in content for c in _PLACEHOLDERS):
+                continue  # the document uses the placeholders itself: leave this one alone
+            swapped.append((token, content))
+            token.content = content.translate(_PROTECT)
+    return swapped
 
 
 class _Nester(NamedTuple):
