@@ -30,6 +30,8 @@ VERBATIM = "verbatim"
 # env key: the (first line, end line) of each such block, for the engine to report.
 VERBATIM_LINES = "pipeline_verbatim_lines"
 _TOO_DEEP = "pipeline_too_deep"
+_IN_FOOTNOTE = "pipeline_in_footnote"
+_NESTED_FOOTNOTE = "pipeline_nested_footnote"
 
 
 class KeptAsWritten(ValueError):
@@ -132,6 +134,7 @@ def parser() -> MarkdownIt:
     # which markdown-it alone would silently drop.
     extensions["footnote"].update_mdit(md)
     _index_footnote_reorder(md)
+    _watch_nested_footnotes(md)
     md.use(container_plugin, DIV, validate=_is_fenced_div)
     _watch_nesting(md)
     return md
@@ -214,6 +217,32 @@ def _index_footnote_reorder(md: MarkdownIt) -> None:
     md.core.ruler.at("reorder_footnotes", reorder)
 
 
+def _watch_nested_footnotes(md: MarkdownIt) -> None:
+    """Note a footnote defined inside another footnote's definition.
+
+    The footnote plugin moves definitions to the end and loses the nesting: a heading of the outer
+    note came back as body text, another time a fenced div lost its opening (found by the
+    fuzzer). Such a document is kept as written (see `parse`).
+    """
+    rules = md.block.ruler.get_all_rules()
+    if "footnote_def" not in rules:
+        return
+    from mdit_py_plugins.footnote.index import footnote_def
+
+    def watched(state: Any, start_line: int, end_line: int, silent: bool) -> bool:
+        depth = state.env.get(_IN_FOOTNOTE, 0)
+        state.env[_IN_FOOTNOTE] = depth + 1
+        try:
+            found = footnote_def(state, start_line, end_line, silent)
+        finally:
+            state.env[_IN_FOOTNOTE] = depth
+        if found and depth and not silent:
+            state.env.setdefault(_NESTED_FOOTNOTE, []).append(start_line)
+        return found
+
+    md.block.ruler.at("footnote_def", watched, {"alt": ["paragraph", "reference"]})
+
+
 def _watch_nesting(md: MarkdownIt) -> None:
     """Note every line markdown-it skips because blocks nest deeper than `maxNesting`.
 
@@ -243,6 +272,10 @@ def parse(text: str) -> tuple[list[Token], dict[str, Any]]:
     env: dict[str, Any] = {}
     md = parser()
     tokens = md.parse(text, env)
+    env.pop(_IN_FOOTNOTE, None)
+    nested = env.pop(_NESTED_FOOTNOTE, None)
+    if nested:
+        raise KeptAsWritten(f"a footnote defined inside another footnote near line {nested[0] + 1}")
     problems = [(line, f"blocks nested deeper than {md.options.maxNesting} levels") for line in env.pop(_TOO_DEEP, ())]
     problems += [(line, f"more than {MAX_LIST_RUN} lists in a row") for line in _long_list_runs(tokens)]
     problems += [(line, "a list the renderer would merge blocks in") for line in _lists_mdformat_would_merge(tokens)]
