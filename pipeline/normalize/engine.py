@@ -37,6 +37,7 @@ FORMAT_RULE = "FMT001"
 ENGINE_CODE = "NORM000"
 VERBATIM_CODE = "NORM001"
 UNWRAP_CODE = "NORM002"
+CYCLE_CODE = "NORM003"
 # Emphasis inside emphasis looks the same past a couple of levels, but pandoc's DOCX writer is
 # quadratic in the depth (1,000 levels: 23 s) and our AST walks recurse once per level.
 MAX_EMPHASIS_DEPTH = 20
@@ -343,6 +344,9 @@ def run(doc: Document, options: NormalizeOptions) -> Document:
 
         settings = resolve_settings(doc, _Options(use_config=False, theme_dir=options.theme_dir))
     try:
+        # Before anything that may keep the document as written: pandoc must never see a cycle.
+        original, fixes = _break_footnote_cycles(doc, original)
+        doc.body = original
         tokens, env = markdown.parse(original)
     except markdown.KeptAsWritten as exc:
         doc.warn(VERBATIM_CODE, f"{exc}: the document is left as written, not normalized", doc.body_line)
@@ -369,6 +373,7 @@ def run(doc: Document, options: NormalizeOptions) -> Document:
         )
 
     ctx = RuleContext(doc, settings, tokens, env)
+    ctx.changes.extend(fixes)
     for rule in settings.rules:
         ctx.rule = rule
         try:
@@ -404,6 +409,117 @@ def run(doc: Document, options: NormalizeOptions) -> Document:
     doc.body = body
     doc.artifacts.setdefault("normalize", {})["seconds"] = time.perf_counter() - started
     return doc
+
+
+def _break_footnote_cycles(doc: Document, text: str) -> tuple[str, list[Change]]:
+    """Escape the footnote references that close a cycle of notes; the new text and the edits.
+
+    `[^1]: see [^1]` (or 1 → 2 → 1) makes pandoc's CommonMark and GFM readers expand the notes
+    forever: 9 bytes of Markdown took 20 GB of memory in two minutes (found by the fuzzer). The
+    references become text (`\\[^1]`) in the source, so even a document the normalizer otherwise
+    keeps as written reaches pandoc without the cycle.
+    """
+    if text.count("[^") < 2:
+        return text, []
+    env: dict[str, Any] = {}
+    tokens = markdown.parser().parse(text, env)  # the raw parse: nothing is kept as written here
+    refs: list[tuple[str, Token, str]] = []  # (note, inline holding the reference, referenced note)
+    note: str | None = None
+    for tok in tokens:
+        if tok.type == "footnote_open":
+            note = str(tok.meta.get("label", ""))
+        elif tok.type == "footnote_close":
+            note = None
+        elif note is not None and tok.children:
+            refs += [(note, tok, str(c.meta.get("label", ""))) for c in tok.children if c.type == "footnote_ref"]
+    graph: dict[str, set[str]] = {}
+    for source, _, target in refs:
+        graph.setdefault(source, set()).add(target)
+    component = _components(graph)
+    cyclic = {
+        (tuple(inline.map), target)
+        for source, inline, target in refs
+        if inline.map and source in component and component[source] == component.get(target)
+    }
+    if not cyclic:
+        return text, []
+    lines = re.split(r"\r\n?|\n", text)
+    changes: list[Change] = []
+    for (start, end), label in sorted(cyclic):
+        pattern = re.compile(r"(?<!\\)\[\^" + re.escape(label) + r"\]")
+        for i in range(start, min(end, len(lines))):
+            line = lines[i]
+
+            def escape(m: re.Match[str], line: str = line) -> str:
+                # `[^1]:` opening a line is the definition itself, not a reference.
+                if not line[: m.start()].strip(" >") and line[m.end() : m.end() + 1] == ":":
+                    return m.group(0)
+                return "\\" + m.group(0)
+
+            fixed = pattern.sub(escape, line)
+            if fixed != line:
+                lines[i] = fixed
+                changes.append(
+                    Change(CYCLE_CODE, doc.source, doc.body_line + i, line.find("[^" + label) + 1, line.strip(),
+                           fixed.strip(), f"footnote [^{label}] leads back to itself: reference kept as text")
+                )
+        doc.warn(
+            CYCLE_CODE,
+            f"footnote [^{label}] leads back to itself through footnote references; the reference is kept as "
+            "text (pandoc cannot convert a cycle of notes: it runs until memory is gone)",
+            doc.body_line + start,
+        )
+    return "\n".join(lines), changes
+
+
+def _components(graph: dict[str, set[str]]) -> dict[str, int]:
+    """Strongly connected component of each node that lies on a cycle (Tarjan, without recursion)."""
+    index: dict[str, int] = {}
+    low: dict[str, int] = {}
+    on_stack: set[str] = set()
+    stack: list[str] = []
+    result: dict[str, int] = {}
+    counter = 0
+    for root in graph:
+        if root in index:
+            continue
+        work: list[tuple[str, Iterator[str]]] = [(root, iter(graph.get(root, ())))]
+        index[root] = low[root] = counter
+        counter += 1
+        stack.append(root)
+        on_stack.add(root)
+        while work:
+            node, successors = work[-1]
+            advanced = False
+            for nxt in successors:
+                if nxt not in index:
+                    index[nxt] = low[nxt] = counter
+                    counter += 1
+                    stack.append(nxt)
+                    on_stack.add(nxt)
+                    work.append((nxt, iter(graph.get(nxt, ()))))
+                    advanced = True
+                    break
+                if nxt in on_stack:
+                    low[node] = min(low[node], index[nxt])
+            if advanced:
+                continue
+            work.pop()
+            if work:
+                low[work[-1][0]] = min(low[work[-1][0]], low[node])
+            if low[node] == index[node]:
+                members = []
+                while True:
+                    member = stack.pop()
+                    on_stack.discard(member)
+                    members.append(member)
+                    if member == node:
+                        break
+                # A single node is on a cycle only when it refers to itself.
+                if len(members) > 1 or node in graph.get(node, ()):
+                    for member in members:
+                        result[member] = index[node]
+    return result
 
 
 def _unwrap_deep_emphasis(tokens: list[Token]) -> list[tuple[int, int]]:

@@ -88,10 +88,23 @@ def _render_verbatim(node: RenderTreeNode, context: RenderContext) -> str:
     return node.content
 
 
+_FOOTNOTE_OPENER = re.compile(r"(?<!\\)\[\^")
+
+
+def _escape_footnote_opener(text: str, node: RenderTreeNode, context: RenderContext) -> str:
+    # Text is never a footnote reference (those are their own tokens), but mdformat writes a
+    # literal `[^1]` (from `\[^1]`) unescaped, and it comes back as a reference.
+    return _FOOTNOTE_OPENER.sub(r"\\[^", text) if "[^" in text else text
+
+
 _OWN_PLUGIN = SimpleNamespace(
     CHANGES_AST=False,
-    RENDERERS={f"container_{DIV}": _render_div, "front_matter": _render_front_matter, VERBATIM: _render_verbatim},
-    POSTPROCESSORS={},
+    RENDERERS={
+        f"container_{DIV}": _render_div,
+        "front_matter": _render_front_matter,
+        VERBATIM: _render_verbatim,
+    },
+    POSTPROCESSORS={"text": _escape_footnote_opener},
 )
 
 
