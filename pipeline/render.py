@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 import re
+from ast import literal_eval as ast_literal
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -122,9 +123,18 @@ def valid_uri(url: str) -> str:
     return base + (hash_mark + quote(fragment, safe=_URI_SAFE.replace("#", "")) if hash_mark else "")
 
 
-def _already_reported(document: Document, url: str) -> bool:
-    # The normalizer reports the links it cannot fix (LINK…); saying it twice is noise.
-    return any(d.code.startswith("LINK") and url in d.message for d in document.diagnostics)
+_QUOTED_TARGET = re.compile(r"""(?:target|link) ('(?:[^'\\]|\\.)*'|"(?:[^"\\]|\\.)*")""")
+
+
+def _reported_targets(document: Document) -> set[str]:
+    """The link targets the normalizer already reported (LINK…): saying it twice is noise."""
+    # Its messages quote the target with repr(); a set keeps the check linear in the links.
+    return {
+        ast_literal(match.group(1))
+        for d in document.diagnostics
+        if d.code.startswith("LINK")
+        for match in _QUOTED_TARGET.finditer(d.message)
+    }
 
 
 def check_links(ast: dict[str, Any], document: Document) -> dict[str, Any]:
@@ -134,6 +144,7 @@ def check_links(ast: dict[str, Any], document: Document) -> dict[str, Any]:
     reference inside an EPUB and a dead link in a PDF, so the text is kept and the link dropped.
     """
     ids = {h.id for h in outline(ast)}
+    reported = _reported_targets(document)
 
     def collect_ids(node: dict[str, Any]) -> None:
         content = node.get("c")
@@ -165,7 +176,7 @@ def check_links(ast: dict[str, Any], document: Document) -> dict[str, Any]:
             if valid == url:
                 return None
             return {"t": "Link", "c": [node["c"][0], inlines, [valid, node["c"][2][1]]]}
-        if not _already_reported(document, url):
+        if url not in reported:
             document.warn("REND001", f"link to {reason}; kept its text without the link",
                           line=document.line_of(f"]({url}"))
         return {"t": "Span", "c": [["", ["unlinked"], []], inlines]}
