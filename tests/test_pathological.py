@@ -18,8 +18,11 @@ How it is measured, and why:
   writers in deep or very many lists). We cannot change it; those cases are listed in
   PANDOC_SUPERLINEAR with the measured reason, and for them the test asserts that our own share
   (all CPU outside pandoc) is linear and the whole no worse than quadratic.
+- A case over the limit is measured once more at twice its size before it fails: on a busy
+  machine a linear case measured 2.56 once; at twice the size noise weighs half as much, while
+  a quadratic step still shows as 4.
 
-`python tests/test_pathological.py CASE...` prints the measurements as JSON lines (all cases
+`python tests/test_pathological.py [--scale=K] CASE...` prints the measurements as JSON lines (all cases
 when none is named).
 """
 
@@ -129,6 +132,9 @@ CASES: dict[str, Case] = {
     ),
     "nested fenced divs": Case(_nested_divs, 700),
     "nested emphasis with hard breaks": Case(lambda n: "*a **a\\\n" * n + "b" + " a** a*" * n, 660, keep="b"),
+    "many broken links, one per paragraph": Case(
+        lambda n: "\n\n".join(f"[t](/u{i})" for i in range(n)), 3200, keep="t"
+    ),
     "long line": Case(lambda n: "lorem ipsum " * n, 2400, keep="l"),
     "long word": Case(lambda n: "a" * n, 200000),
 }
@@ -147,7 +153,6 @@ PANDOC_SUPERLINEAR = {
     "nested fenced divs": "reader: quadratic in the depth of fenced divs (1,000 levels: 1 s)",
 }
 QUADRATIC = 5.0  # 4 for quadratic, with room for noise: a cubic blow-up still fails
-
 
 # -- the measuring side (runs in the forked child) -------------------------------------------------
 
@@ -238,9 +243,9 @@ def _visible_text(html: str) -> str:
     return "".join(parts)
 
 
-def measure(name: str, pipeline: _Pipeline) -> dict[str, Any]:
+def measure(name: str, pipeline: _Pipeline, scale: int = 1) -> dict[str, Any]:
     case = CASES[name]
-    half, full = case.n // 2, case.n
+    half, full = case.n * scale // 2, case.n * scale
 
     def median_run(body: str) -> tuple[dict[str, float], dict[str, Any]]:
         runs = [pipeline.run(body) for _ in range(REPEATS)]
@@ -279,7 +284,7 @@ def measure(name: str, pipeline: _Pipeline) -> dict[str, Any]:
     }
 
 
-def serve(names: list[str]) -> None:
+def serve(names: list[str], scale: int = 1) -> None:
     """Warm up once, then fork one process per case (two at a time); print one JSON line each."""
     import gc
 
@@ -299,7 +304,7 @@ def serve(names: list[str]) -> None:
                     try:
                         folder = Path(tmp) / str(os.getpid())
                         folder.mkdir()
-                        result = measure(name, _Pipeline(folder))
+                        result = measure(name, _Pipeline(folder), scale)
                     except BaseException as exc:
                         result = {"case": name, "error": f"{type(exc).__name__}: {exc}"[:2000]}
                     os.write(write_end, json.dumps(result).encode())
@@ -332,10 +337,9 @@ def _reap(running: dict[int, tuple[str, int, float]]) -> None:
 # -- the test side ---------------------------------------------------------------------------------
 
 
-@pytest.fixture(scope="module")
-def results() -> dict[str, dict[str, Any]]:
+def _measured(names: list[str], scale: int = 1) -> dict[str, dict[str, Any]]:
     completed = subprocess.run(
-        [sys.executable, __file__, *CASES], capture_output=True, text=True, timeout=600,
+        [sys.executable, __file__, f"--scale={scale}", *names], capture_output=True, text=True, timeout=600,
         cwd=Path(__file__).resolve().parent.parent,
         env={**os.environ, "GHCRTS": "-M2g"},  # pandoc's heap limit: a blow-up fails instead of swapping
     )
@@ -345,6 +349,38 @@ def results() -> dict[str, dict[str, Any]]:
             result = json.loads(line)
             found[result["case"]] = result
     assert found, f"no measurements (exit {completed.returncode}): {completed.stderr[-2000:]}"
+    return found
+
+
+def _scaling_problem(name: str, result: dict[str, Any]) -> str | None:
+    """Why `result` does not show linear growth (None when it does)."""
+    if name in PANDOC_SUPERLINEAR:
+        base, _, large = result["cpu_own"]
+        if large - base < MIN_GROWTH:
+            return "too small to measure our share; raise its size"
+        if result["ratio_own"] > LIMIT:
+            return "our share is superlinear"
+        if result["ratio"] > QUADRATIC:
+            return "worse than pandoc's known quadratic step"
+        return None
+    base, _, large = result["cpu"]
+    if large - base < MIN_GROWTH:
+        return "too small to measure; raise its size"
+    return "superlinear" if result["ratio"] > LIMIT else None
+
+
+@pytest.fixture(scope="module")
+def results() -> dict[str, dict[str, Any]]:
+    found = _measured(list(CASES))
+    # A busy machine can push one small measurement past the limit (2.56 seen for a linear case,
+    # in CI). A case over it is measured once more at twice the size, where the same noise weighs
+    # half as much and a real superlinear step shows more clearly: 2 stays 2, 4 stays 4. It must
+    # pass that measurement; both are shown.
+    suspects = [name for name, result in found.items() if "error" not in result and _scaling_problem(name, result)]
+    if suspects:
+        for name, again in _measured(suspects, scale=2).items():
+            again["first"] = {k: found[name][k] for k in ("n", "cpu", "ratio", "ratio_own")}
+            found[name] = again
     return found
 
 
@@ -358,15 +394,8 @@ def test_case_finishes_keeps_its_text_and_scales_linearly(name: str, results: di
     assert result["sentinel"], f"{name}: the text after the pathological part was lost: {summary}"
     for char, (expected, found) in result["counts"].items():
         assert found == expected, f"{name}: {expected} × {char!r} in the Markdown, {found} in the HTML: {summary}"
-    if name in PANDOC_SUPERLINEAR:
-        base, _, large = result["cpu_own"]
-        assert large - base >= MIN_GROWTH, f"{name}: too small to measure our share; raise its size: {summary}"
-        assert result["ratio_own"] <= LIMIT, f"{name}: our share is superlinear: {summary}"
-        assert result["ratio"] <= QUADRATIC, f"{name}: worse than pandoc's known quadratic step: {summary}"
-    else:
-        base, _, large = result["cpu"]
-        assert large - base >= MIN_GROWTH, f"{name}: too small to measure; raise its size: {summary}"
-        assert result["ratio"] <= LIMIT, f"{name}: superlinear: {summary}"
+    problem = _scaling_problem(name, result)
+    assert problem is None, f"{name}: {problem}: {summary}"
 
 
 # -- deeper than the parser goes, very long lines and words ---------------------------------------
@@ -424,4 +453,8 @@ def test_a_one_megabyte_line_and_a_100k_word_go_through(tmp_path: Path) -> None:
 
 
 if __name__ == "__main__":
-    serve(sys.argv[1:] or list(CASES))
+    arguments = sys.argv[1:]
+    scale = 1
+    if arguments and arguments[0].startswith("--scale="):
+        scale = int(arguments.pop(0).removeprefix("--scale="))
+    serve(arguments or list(CASES), scale)
