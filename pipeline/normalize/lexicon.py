@@ -13,13 +13,14 @@ import gc
 import logging
 import os
 import pickle
-import tempfile
 from dataclasses import dataclass
 from functools import lru_cache
 from importlib import resources
 from importlib.metadata import version
 from pathlib import Path
 from typing import Any
+
+from pipeline.atomic import write_bytes_atomically
 
 log = logging.getLogger(__name__)
 
@@ -168,12 +169,9 @@ def _load_speller() -> Speller:
         pass
     speller_ = _build_speller()
     try:
-        folder.mkdir(parents=True, exist_ok=True)
         # Atomic: a concurrent process never reads a half-written pickle.
-        fd, tmp = tempfile.mkstemp(dir=folder, suffix=".tmp")
-        with os.fdopen(fd, "wb") as fh:
-            pickle.dump((speller_.symspell, speller_.bigrams), fh, protocol=pickle.HIGHEST_PROTOCOL)
-        os.replace(tmp, path)
+        write_bytes_atomically(path, pickle.dumps((speller_.symspell, speller_.bigrams),
+                                                  protocol=pickle.HIGHEST_PROTOCOL))
     except OSError as exc:
         log.debug("cannot write the spelling cache %s: %s", path, exc)
     return speller_

@@ -11,12 +11,11 @@ from __future__ import annotations
 import asyncio
 import json
 import logging
-import os
-import tempfile
 import time
 from dataclasses import dataclass
 from pathlib import Path
 
+from pipeline.atomic import write_text_atomically
 from pipeline.document import Document
 
 log = logging.getLogger(__name__)
@@ -90,11 +89,7 @@ def _load_cache(path: Path) -> dict[str, dict]:
 
 def _save_cache(path: Path, data: dict[str, dict]) -> None:
     try:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        fd, tmp = tempfile.mkstemp(dir=path.parent, suffix=".tmp")
-        with os.fdopen(fd, "w", encoding="utf-8") as fh:
-            json.dump(data, fh)
-        os.replace(tmp, path)
+        write_text_atomically(path, json.dumps(data))
     except OSError as exc:
         log.debug("cannot write link cache %s: %s", path, exc)
 
