@@ -62,18 +62,15 @@ def clean_html(fragment: str) -> str:
 
 def report_raw_html(ast: dict[str, Any], document: Any) -> None:
     """Warn once per document about the raw HTML constructs the outputs will not carry."""
-    from pipeline.render import walk
+    from pipeline.render import elements
 
     found: dict[str, int] = {}
-
-    def visit(node: dict[str, Any]) -> None:
+    for node in elements(ast["blocks"]):
         if node["t"] in ("RawBlock", "RawInline") and node["c"][0] == "html":
             for match in _DROPPED.finditer(node["c"][1]):
                 key = (match.group(1) or match.group(0).strip().rstrip("=").strip()).lower()
                 key = "on… event handlers" if key.startswith("on") else key
                 found[key] = found.get(key, 0) + 1
-
-    walk(ast["blocks"], visit)
     if found:
         summary = ", ".join(f"{count}× {name if name.endswith(('handlers', ':')) else f'<{name}>'}"
                             for name, count in sorted(found.items()))

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from pipeline.render import stringify, walk
+from pipeline.render import elements, stringify, walk
 
 Node = dict[str, Any]
 
@@ -113,11 +113,4 @@ def inline_notes(ast: dict[str, Any]) -> tuple[dict[str, Any], int]:
 
 
 def has_notes(ast: dict[str, Any]) -> bool:
-    found = False
-
-    def visit(node: Node) -> None:
-        nonlocal found
-        found = found or node.get("t") == "Note"
-
-    walk(ast["blocks"], visit)
-    return found
+    return any(node["t"] == "Note" for node in elements(ast["blocks"]))

@@ -13,7 +13,7 @@ from html.parser import HTMLParser
 from typing import Any
 
 from pipeline.document import Document
-from pipeline.render import embed_images, walk
+from pipeline.render import elements, embed_images, walk
 
 _LONE_IMG = re.compile(r"^\s*<img\b[^<>]*>\s*(?:</img>\s*)?$", re.IGNORECASE)
 _LENGTH = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*(px|%)?\s*$")
@@ -105,13 +105,8 @@ def raw_blocks_as_ast(ast: dict[str, Any], document: Document) -> dict[str, Any]
     from pipeline.render import run_pandoc
     from pipeline.sanitize import clean_html
 
-    chunks: list[str] = []
-
-    def collect(node: dict[str, Any]) -> None:
-        if node["t"] == "RawBlock" and node["c"][0] == "html":
-            chunks.append(node["c"][1])
-
-    walk(ast["blocks"], collect)
+    # In the order `walk` below meets them: raw blocks have no children, so both orders agree.
+    chunks = [node["c"][1] for node in elements(ast["blocks"]) if node["t"] == "RawBlock" and node["c"][0] == "html"]
     if not chunks:
         return ast
     wrapped = "".join(f'<div id="{_WRAPPER_ID.format(index)}">{clean_html(chunk)}</div>\n'
