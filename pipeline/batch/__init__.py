@@ -76,13 +76,20 @@ def run_batch(plan: Plan, *, executor: str = "local", workers: int | None = None
     manifest.versions = plan.versions
     todo = [job for job in plan.jobs if force or not manifest.is_current(job.out_path, job.key)]
     skipped = [job for job in plan.jobs if job not in todo]
-    if todo and before_work:
-        before_work()  # e.g. check the theme: only worth its cost when something will be built
     result = BatchResult(skipped=skipped, manifest=manifest.path)
+    if todo:
+        # The pool first: its workers' start-up (importing the libraries, loading the dictionaries)
+        # runs while this process checks the theme.
+        runner = make_executor(executor, workers, job_timeout, scheduler=scheduler, memory_limit_mb=memory_limit_mb)
+        try:
+            if before_work:
+                before_work()  # e.g. check the theme: only worth its cost when something will be built
+        except BaseException:
+            runner.close()
+            raise
     reporter.begin(len(todo), skipped)
     sweep_temp_files(todo)
     if todo:
-        runner = make_executor(executor, workers, job_timeout, scheduler=scheduler, memory_limit_mb=memory_limit_mb)
         try:
             for job, outcome in runner.run(todo, reporter.started):
                 if outcome["status"] != "ok":

@@ -74,6 +74,11 @@ class LocalExecutor:
         context.set_forkserver_preload(_PRELOAD)
         self.pool = ProcessPool(max_workers=self.workers, initializer=_worker_init, initargs=(memory_limit_mb,),
                                 context=context)
+        # Start the fork server now: it imports and preloads in the background while the caller
+        # still plans and checks; the first job then forks from a ready server.
+        from multiprocessing import forkserver
+
+        forkserver.ensure_running()
 
     def run(self, jobs: list[Job], started: Started) -> Iterator[tuple[Job, dict[str, Any]]]:
         from pebble import ProcessExpired
