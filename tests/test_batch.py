@@ -73,6 +73,55 @@ def test_twenty_documents_parallel_then_incremental(reports, tmp_path):
     assert "#0055AA" in (out / "team-b" / "report-00.html").read_text(encoding="utf-8")
 
 
+def test_each_document_is_prepared_by_one_worker(tmp_path):
+    # A worker loads, normalizes and parses a document before its first format; its other formats
+    # should follow it there instead of making the other worker prepare it again.
+    source = tmp_path / "in"
+    _make_reports(source, count=8)
+    result = run_cli(str(source), "--to", "html,docx,epub", "-o", str(tmp_path / "out"), "-j", "2", "--json",
+                     "--no-validate")
+    assert result.returncode == 0, result.stderr
+    workers: dict[str, set[int]] = {}
+    for built in json.loads(result.stdout)["built"]:
+        workers.setdefault(built["source"], set()).add(built["worker"])
+    assert len(workers) == 8 and len(set().union(*workers.values())) == 2, workers
+    shared = [name for name, pids in workers.items() if len(pids) > 1]
+    # Only the last document may be shared, by a worker that would otherwise sit idle.
+    assert len(shared) <= 1, workers
+
+
+def test_affinity_keeps_a_documents_formats_together_and_spreads_a_single_document():
+    from pipeline.batch.executors import DocumentAffinity
+    from pipeline.batch.plan import Job
+
+    def job(source: str, fmt: str) -> Job:
+        return Job(source=source, format=fmt, out_path=f"/out/{source}.{fmt}", theme="t", key=f"{source}{fmt}",
+                   source_sha256="", options=None, normalize=True, normalize_options=None, write_report=False,
+                   max_input_bytes=1)
+
+    affinity = DocumentAffinity()
+    pending = [job(doc, fmt) for doc in ("a", "b") for fmt in ("pdf", "docx")]
+    first = affinity.pick(pending, 0, [])
+    assert (first.source, first.format) == ("a", "pdf")
+    pending.remove(first)
+    second = affinity.pick(pending, 1, [first])
+    assert (second.source, second.format) == ("b", "pdf"), "a free worker starts a document no one has"
+    pending.remove(second)
+    affinity.prepared(0, first)
+    affinity.prepared(1, second)
+    assert affinity.pick(pending, 1, [first]).source == "b", "worker 1 has b: it gets b's next format"
+    assert affinity.pick(pending, 0, [second]).source == "a"
+    later = [job("c", "pdf"), job("a", "epub")]
+    assert affinity.pick(later, 0, []).source == "a"
+    affinity.forget(0)  # its process was replaced: nothing is prepared there any more
+    assert affinity.pick(later, 0, []).source == "c"
+
+    single = DocumentAffinity()
+    only = [job("a", fmt) for fmt in ("pdf", "docx", "epub")]
+    assert single.pick(only, 0, []).format == "pdf"
+    assert single.pick(only[1:], 1, [only[0]]).format == "docx", "one document: its formats run side by side"
+
+
 def test_tampered_output_is_rebuilt(reports):
     source, out = reports
     assert run_cli(str(source / "team-a"), "--to", "html", "-o", str(out)).returncode == 0

@@ -15,7 +15,7 @@ from concurrent.futures import TimeoutError as FutureTimeout
 from typing import Any, Protocol
 
 from pipeline.batch.plan import Job
-from pipeline.batch.worker import run_job
+from pipeline.batch.worker import MAX_DOCUMENTS, run_job
 
 Started = Callable[[Job], None]
 
@@ -59,10 +59,15 @@ def _worker_init(memory_limit_mb: int | None) -> None:
 
 
 class LocalExecutor:
-    """A pool of worker processes (pebble), each job with a wall-time limit; a stuck job's worker is killed."""
+    """Worker processes (pebble), each job with a wall-time limit; a stuck job's worker is killed.
+
+    One single-worker pool per worker, so this side decides which worker runs which job: the
+    formats of a document go where the document is already prepared (see DocumentAffinity).
+    """
 
     def __init__(self, workers: int, job_timeout: float | None, memory_limit_mb: int | None = None) -> None:
         import multiprocessing
+        from multiprocessing import forkserver
 
         from pebble import ProcessPool
 
@@ -72,35 +77,42 @@ class LocalExecutor:
         # threaded process can deadlock. The server imports the heavy libraries once; workers fork from it.
         context = multiprocessing.get_context("forkserver")
         context.set_forkserver_preload(_PRELOAD)
-        self.pool = ProcessPool(max_workers=self.workers, initializer=_worker_init, initargs=(memory_limit_mb,),
-                                context=context)
+        self.pools = [ProcessPool(max_workers=1, initializer=_worker_init, initargs=(memory_limit_mb,),
+                                  context=context) for _ in range(self.workers)]
         # Start the fork server now: it imports and preloads in the background while the caller
         # still plans and checks; the first job then forks from a ready server.
-        from multiprocessing import forkserver
-
         forkserver.ensure_running()
 
     def run(self, jobs: list[Job], started: Started) -> Iterator[tuple[Job, dict[str, Any]]]:
         from pebble import ProcessExpired
 
         pending = list(jobs)
-        running: dict[Future[Any], Job] = {}
+        idle = list(range(self.workers))
+        running: dict[Future[Any], tuple[Job, int]] = {}
+        affinity = DocumentAffinity()
         try:
             while pending or running:
-                # Keep exactly as many jobs in flight as there are workers, so "in flight" means "running".
-                while pending and len(running) < self.workers:
-                    job = pending.pop(0)
+                while pending and idle:
+                    worker = idle.pop(0)
+                    job = affinity.pick(pending, worker, [job for job, _ in running.values()])
+                    pending.remove(job)
                     started(job)
-                    running[self.pool.schedule(run_job, args=(job,), timeout=self.job_timeout)] = job
+                    future = self.pools[worker].schedule(run_job, args=(job,), timeout=self.job_timeout)
+                    running[future] = (job, worker)
                 done, _ = wait(list(running), return_when=FIRST_COMPLETED)
                 for future in done:
-                    job = running.pop(future)
+                    job, worker = running.pop(future)
+                    idle.append(worker)
                     try:
-                        yield job, future.result()
+                        outcome = future.result()
+                        affinity.prepared(worker, job)
+                        yield job, outcome
                     except FutureTimeout:
+                        affinity.forget(worker)  # killed: its replacement starts empty
                         yield job, failed(job, f"{job.source}: {job.format} took longer than the "
                                                f"{self.job_timeout:g} s job limit and was stopped")
                     except ProcessExpired as exc:
+                        affinity.forget(worker)
                         reason = _signal_name(exc.exitcode)
                         yield job, failed(job, f"{job.source}: {job.format} worker died ({reason})")
                     except Exception as exc:  # e.g. a result that cannot be pickled back
@@ -110,8 +122,51 @@ class LocalExecutor:
                 future.cancel()
 
     def close(self) -> None:
-        self.pool.close()
-        self.pool.join(timeout=30)
+        for pool in self.pools:
+            pool.close()
+        for pool in self.pools:
+            pool.join(timeout=30)
+
+
+def _document(job: Job) -> tuple[str, str]:
+    return job.source, job.theme
+
+
+class DocumentAffinity:
+    """Chooses the next job for a free worker so that each document is prepared by one worker.
+
+    Every worker loads, normalizes and parses a document before its first format (and keeps the
+    last few), so the formats of one document are cheapest on the worker that already has it. A
+    worker with nothing of its own left starts a document no one has; only then does it share
+    one (the last documents of a batch, or a single document, whose formats run side by side).
+    """
+
+    def __init__(self, remembered: int = MAX_DOCUMENTS) -> None:
+        self.remembered = remembered
+        self.held: dict[int, list[tuple[str, str]]] = {}  # worker → its documents, newest last
+
+    def prepared(self, worker: int, job: Job) -> None:
+        documents = self.held.setdefault(worker, [])
+        document = _document(job)
+        if document in documents:
+            documents.remove(document)
+        documents.append(document)
+        del documents[:-self.remembered]
+
+    def forget(self, worker: int) -> None:
+        self.held.pop(worker, None)
+
+    def pick(self, pending: list[Job], worker: int, running: list[Job]) -> Job:
+        for document in reversed(self.held.get(worker, [])):
+            for job in pending:
+                if _document(job) == document:
+                    return job
+        taken = {document for documents in self.held.values() for document in documents}
+        taken.update(_document(job) for job in running)
+        for job in pending:
+            if _document(job) not in taken:
+                return job
+        return pending[0]
 
 
 def _signal_name(exitcode: int | None) -> str:

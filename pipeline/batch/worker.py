@@ -6,6 +6,7 @@ land on the same worker share loading, normalizing and pandoc's parse.
 
 from __future__ import annotations
 
+import os
 import time
 import traceback
 from collections import OrderedDict
@@ -18,7 +19,7 @@ from pipeline.errors import PipelineError
 
 _THEMES: dict[str, Any] = {}
 _DOCUMENTS: OrderedDict[tuple[Any, ...], Document] = OrderedDict()
-_MAX_DOCUMENTS = 4
+MAX_DOCUMENTS = 4  # prepared documents a worker keeps (the executor routes jobs by them)
 
 
 def _theme(root: str) -> Any:
@@ -46,7 +47,7 @@ def _document(job: Job, theme: Any) -> Document:
         embedded_ast(document)
         document.artifacts["shared_diagnostics"] = len(document.diagnostics)
         _DOCUMENTS[key] = document
-        while len(_DOCUMENTS) > _MAX_DOCUMENTS:
+        while len(_DOCUMENTS) > MAX_DOCUMENTS:
             _DOCUMENTS.popitem(last=False)
     _DOCUMENTS.move_to_end(key)
     return document
@@ -65,7 +66,7 @@ def _run_job(job: Job) -> dict[str, Any]:
 
     started = time.perf_counter()
     result: dict[str, Any] = {"source": job.source, "format": job.format, "output": job.out_path, "key": job.key,
-                              "status": "failed"}
+                              "status": "failed", "worker": os.getpid()}
     document: Document | None = None
     before = 0
     try:
