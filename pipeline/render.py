@@ -31,6 +31,12 @@ class Heading:
     text: str
 
 
+# pandoc is built with `-with-rtsopts=-H64m`: a 64 MB heap touched before any work. An 8 MB
+# suggestion makes each call faster (seed to JSON 0.20 → 0.11 s; 10× the seed to EPUB 2.3 → 1.4 s)
+# and smaller (172 → 118 MB RSS); the heap still grows as a document needs.
+PANDOC_RTS = ["+RTS", "-H8m", "-RTS"]
+
+
 def run_pandoc(source: str, to: str, *, fmt: str = "json", args: list[str] | None = None,
                outputfile: Path | None = None, document: Document | None = None) -> str:
     """Call the pandoc that pypandoc-binary ships. Failures become WriterError naming the document."""
@@ -46,7 +52,7 @@ def run_pandoc(source: str, to: str, *, fmt: str = "json", args: list[str] | Non
             return pypandoc.convert_text(
                 # --sandbox: pandoc may read only the files named on its command line, never what a
                 # document points at; images the document may use are embedded by `embed_images`.
-                source, to, format=fmt, extra_args=list(args or []),
+                source, to, format=fmt, extra_args=[*PANDOC_RTS, *(args or [])],
                 outputfile=str(outputfile) if outputfile else None, sandbox=True,
             )
     except RuntimeError as exc:
