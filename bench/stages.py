@@ -12,6 +12,7 @@ the same HTML and CSS. Prints a Markdown table.
 from __future__ import annotations
 
 import argparse
+import gc
 import importlib
 import statistics
 import sys
@@ -102,14 +103,18 @@ def pdf_against_bare_weasyprint(source: Path, out: Path, runs: int) -> tuple[flo
     html, _ = build_print_html(first, theme, print_settings(theme, options))
     base_url = str(first.base_dir.resolve()) + "/"
     timings: dict[str, list[float]] = {"ours": [], "bare": []}
-    for _ in range(runs + 1):  # the first round warms both up and is not counted
-        document = parsed()
-        started = time.perf_counter()
+    def bare() -> None:
         weasyprint.HTML(string=html, base_url=base_url).render().write_pdf(out / "bare.pdf")
-        timings["bare"].append(time.perf_counter() - started)
-        started = time.perf_counter()
-        writer.write(document, theme, options, out / "ours.pdf")
-        timings["ours"].append(time.perf_counter() - started)
+
+    for round_ in range(runs + 1):  # the first round warms both up and is not counted
+        document = parsed()
+        runs_in_order = [("bare", bare),
+                         ("ours", lambda document=document: writer.write(document, theme, options, out / "ours.pdf"))]
+        for name, run in runs_in_order if round_ % 2 else reversed(runs_in_order):
+            gc.collect()  # neither pays for the other's garbage
+            started = time.perf_counter()
+            run()
+            timings[name].append(time.perf_counter() - started)
     return statistics.median(timings["ours"][1:]), statistics.median(timings["bare"][1:])
 
 
