@@ -97,6 +97,31 @@ def _escape_footnote_opener(text: str, node: RenderTreeNode, context: RenderCont
     return _FOOTNOTE_OPENER.sub(r"\\[^", text) if "[^" in text else text
 
 
+_HEADING_PREFIX = re.compile(r"#+ ?")
+
+
+def _encode_edge_spaces(text: str) -> str:
+    # The parser trims table cells and headings with str.strip(), which also removes a no-break
+    # space or any other Unicode space at either end: one written as `&nbsp;` must stay a
+    # reference, or the next run drops it (mdformat does this for paragraphs, not cells or headings).
+    if text and text[0].isspace() and text[0] not in " \t":
+        text = f"&#{ord(text[0])};{text[1:]}"
+    if text and text[-1].isspace() and text[-1] not in " \t":
+        text = f"{text[:-1]}&#{ord(text[-1])};"
+    return text
+
+
+def _keep_cell_edge_spaces(text: str, node: RenderTreeNode, context: RenderContext) -> str:
+    return _encode_edge_spaces(text)
+
+
+def _keep_heading_edge_spaces(text: str, node: RenderTreeNode, context: RenderContext) -> str:
+    prefix = _HEADING_PREFIX.match(text)
+    if prefix is None:
+        return text
+    return prefix.group(0) + _encode_edge_spaces(text[prefix.end():])
+
+
 _OWN_PLUGIN = SimpleNamespace(
     CHANGES_AST=False,
     RENDERERS={
@@ -104,7 +129,12 @@ _OWN_PLUGIN = SimpleNamespace(
         "front_matter": _render_front_matter,
         VERBATIM: _render_verbatim,
     },
-    POSTPROCESSORS={"text": _escape_footnote_opener},
+    POSTPROCESSORS={
+        "text": _escape_footnote_opener,
+        "th": _keep_cell_edge_spaces,
+        "td": _keep_cell_edge_spaces,
+        "heading": _keep_heading_edge_spaces,
+    },
 )
 
 
