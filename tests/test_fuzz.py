@@ -291,6 +291,7 @@ def test_html_writer_succeeds_or_raises_a_documented_error_and_its_output_is_saf
 @given(markdown_documents())
 @example("<div>\r\r[x y]: file:///etc/passwd 'title'\r\r</div>\r")  # markdown-it refused file: URLs
 @example("Literal \\[^1] here x[^1]\n\n[^1]: note\n")  # mdformat unescaped the literal
+@example("3) a\n\n")  # mdformat wrote `3.`: Word and plain text show the delimiter
 def test_normalizing_never_changes_what_pandoc_reads_apart_from_word_rules(text: str) -> None:
     check_pandoc_reads_the_same_text(text)
 

@@ -122,6 +122,28 @@ def _keep_heading_edge_spaces(text: str, node: RenderTreeNode, context: RenderCo
     return prefix.group(0) + _encode_edge_spaces(text[prefix.end():])
 
 
+_ORDERED_ITEM = re.compile(r"^(\d+)[.)]", flags=re.MULTILINE)
+
+
+def _ordered_marker(node: RenderTreeNode) -> str:
+    """The author's delimiter, unless the list before it ends up with the same one and they would merge."""
+    previous = node.previous_sibling
+    if previous is None or previous.type != "ordered_list":
+        return node.markup
+    before = _ordered_marker(previous)
+    if node.markup != before:
+        return node.markup
+    return ")" if before == "." else "."
+
+
+def _keep_ordered_delimiter(text: str, node: RenderTreeNode, context: RenderContext) -> str:
+    # mdformat writes `1.` for every first list, but `3)` and `3.` differ for pandoc: the Word
+    # numbering and the plain text keep the author's delimiter. Only items start at column 0 (the
+    # renderer indents everything else), so the markers are exactly the matches.
+    marker = _ordered_marker(node)
+    return _ORDERED_ITEM.sub(lambda match: match.group(1) + marker, text)
+
+
 _OWN_PLUGIN = SimpleNamespace(
     CHANGES_AST=False,
     RENDERERS={
@@ -134,6 +156,7 @@ _OWN_PLUGIN = SimpleNamespace(
         "th": _keep_cell_edge_spaces,
         "td": _keep_cell_edge_spaces,
         "heading": _keep_heading_edge_spaces,
+        "ordered_list": _keep_ordered_delimiter,
     },
 )
 

@@ -125,3 +125,17 @@ def test_spaces_at_the_edges_of_cells_and_headings_survive(text: str, kept: str)
     once = run(text)
     assert kept in once.body
     assert run(once.body).body == once.body
+
+
+@pytest.mark.parametrize(
+    ("text", "kept"),
+    [
+        ("3) a\n", "3) a"),  # found by fuzz/run.py: it became `3.`, which pandoc shows differently
+        ("1. a\n1) b\n1. c\n", "1. a\n\n1) b\n\n1. c"),  # three lists stay three
+        ("1) a\n   1. inner\n2) b\n", "1) a\n   1. inner\n1) b"),
+    ],
+)
+def test_ordered_list_delimiters_are_the_authors(text: str, kept: str) -> None:
+    once = run(text)
+    assert once.body.rstrip("\n") == kept
+    assert run(once.body).body == once.body
