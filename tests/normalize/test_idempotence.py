@@ -139,3 +139,11 @@ def test_ordered_list_delimiters_are_the_authors(text: str, kept: str) -> None:
     once = run(text)
     assert once.body.rstrip("\n") == kept
     assert run(once.body).body == once.body
+
+
+@pytest.mark.xfail(strict=True, reason="known: mdformat re-indents a whitespace-only line of a code block that "
+                   "opens on a footnote's first line to fewer spaces than the note's indent, so the next run reads "
+                   "it as blank (found by fuzz/run.py; invisible: only spaces on an empty code line)")
+def test_whitespace_only_code_line_in_a_footnote_is_idempotent() -> None:
+    once = run("[^1]: ```python\n\n\n\n        \n\n")
+    assert run(once.body).body == once.body
