@@ -99,27 +99,27 @@ def test_affinity_keeps_a_documents_formats_together_and_spreads_a_single_docume
                    source_sha256="", options=None, normalize=True, normalize_options=None, write_report=False,
                    max_input_bytes=1)
 
-    affinity = DocumentAffinity()
-    pending = [job(doc, fmt) for doc in ("a", "b") for fmt in ("pdf", "docx")]
-    first = affinity.pick(pending, 0, [])
-    assert (first.source, first.format) == ("a", "pdf")
-    pending.remove(first)
-    second = affinity.pick(pending, 1, [first])
-    assert (second.source, second.format) == ("b", "pdf"), "a free worker starts a document no one has"
-    pending.remove(second)
-    affinity.prepared(0, first)
-    affinity.prepared(1, second)
-    assert affinity.pick(pending, 1, [first]).source == "b", "worker 1 has b: it gets b's next format"
-    assert affinity.pick(pending, 0, [second]).source == "a"
-    later = [job("c", "pdf"), job("a", "epub")]
-    assert affinity.pick(later, 0, []).source == "a"
-    affinity.forget(0)  # its process was replaced: nothing is prepared there any more
-    assert affinity.pick(later, 0, []).source == "c"
+    queue = DocumentAffinity([job("a", "pdf"), job("a", "docx"), job("b", "pdf"), job("b", "docx"),
+                              job("c", "pdf"), job("c", "docx")])
+    first = queue.next_for(0, [])
+    assert first.label == job("a", "pdf").label
+    second = queue.next_for(1, [first])
+    assert second.label == job("b", "pdf").label, "a free worker starts a document no one has"
+    queue.prepared(0, first)
+    queue.prepared(1, second)
+    assert queue.next_for(1, []).label == job("b", "docx").label, "worker 1 has b: b's next format"
+    third = queue.next_for(1, [])
+    assert third.label == job("c", "pdf").label, "a is worker 0's: worker 1 starts c"
+    queue.prepared(1, third)
+    queue.forget(0)  # worker 0's process was replaced: nothing is prepared there any more
+    assert queue.next_for(1, []).label == job("c", "docx").label
+    assert queue.next_for(1, []).label == job("a", "docx").label, "no one holds a now"
+    assert not queue
 
-    single = DocumentAffinity()
-    only = [job("a", fmt) for fmt in ("pdf", "docx", "epub")]
-    assert single.pick(only, 0, []).format == "pdf"
-    assert single.pick(only[1:], 1, [only[0]]).format == "docx", "one document: its formats run side by side"
+    single = DocumentAffinity([job("a", fmt) for fmt in ("pdf", "docx", "epub")])
+    started = single.next_for(0, [])
+    assert started.format == "pdf"
+    assert single.next_for(1, [started]).format == "docx", "one document: its formats run side by side"
 
 
 def test_tampered_output_is_rebuilt(reports):

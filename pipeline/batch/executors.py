@@ -86,16 +86,14 @@ class LocalExecutor:
     def run(self, jobs: list[Job], started: Started) -> Iterator[tuple[Job, dict[str, Any]]]:
         from pebble import ProcessExpired
 
-        pending = list(jobs)
+        pending = DocumentAffinity(jobs)
         idle = list(range(self.workers))
         running: dict[Future[Any], tuple[Job, int]] = {}
-        affinity = DocumentAffinity()
         try:
             while pending or running:
                 while pending and idle:
                     worker = idle.pop(0)
-                    job = affinity.pick(pending, worker, [job for job, _ in running.values()])
-                    pending.remove(job)
+                    job = pending.next_for(worker, [job for job, _ in running.values()])
                     started(job)
                     future = self.pools[worker].schedule(run_job, args=(job,), timeout=self.job_timeout)
                     running[future] = (job, worker)
@@ -105,14 +103,14 @@ class LocalExecutor:
                     idle.append(worker)
                     try:
                         outcome = future.result()
-                        affinity.prepared(worker, job)
+                        pending.prepared(worker, job)
                         yield job, outcome
                     except FutureTimeout:
-                        affinity.forget(worker)  # killed: its replacement starts empty
+                        pending.forget(worker)  # killed: its replacement starts empty
                         yield job, failed(job, f"{job.source}: {job.format} took longer than the "
                                                f"{self.job_timeout:g} s job limit and was stopped")
                     except ProcessExpired as exc:
-                        affinity.forget(worker)
+                        pending.forget(worker)
                         reason = _signal_name(exc.exitcode)
                         yield job, failed(job, f"{job.source}: {job.format} worker died ({reason})")
                     except Exception as exc:  # e.g. a result that cannot be pickled back
@@ -133,17 +131,24 @@ def _document(job: Job) -> tuple[str, str]:
 
 
 class DocumentAffinity:
-    """Chooses the next job for a free worker so that each document is prepared by one worker.
+    """The jobs still to run, handed out so that each document is prepared by one worker.
 
     Every worker loads, normalizes and parses a document before its first format (and keeps the
     last few), so the formats of one document are cheapest on the worker that already has it. A
     worker with nothing of its own left starts a document no one has; only then does it share
     one (the last documents of a batch, or a single document, whose formats run side by side).
+    Each choice looks at a handful of documents, whatever the size of the batch.
     """
 
-    def __init__(self, remembered: int = MAX_DOCUMENTS) -> None:
+    def __init__(self, jobs: list[Job], remembered: int = MAX_DOCUMENTS) -> None:
         self.remembered = remembered
+        self.queues: dict[tuple[str, str], list[Job]] = {}  # document → its jobs, in plan order
+        for job in jobs:
+            self.queues.setdefault(_document(job), []).append(job)
         self.held: dict[int, list[tuple[str, str]]] = {}  # worker → its documents, newest last
+
+    def __bool__(self) -> bool:
+        return bool(self.queues)
 
     def prepared(self, worker: int, job: Job) -> None:
         documents = self.held.setdefault(worker, [])
@@ -156,17 +161,22 @@ class DocumentAffinity:
     def forget(self, worker: int) -> None:
         self.held.pop(worker, None)
 
-    def pick(self, pending: list[Job], worker: int, running: list[Job]) -> Job:
+    def next_for(self, worker: int, running: list[Job]) -> Job:
         for document in reversed(self.held.get(worker, [])):
-            for job in pending:
-                if _document(job) == document:
-                    return job
+            if document in self.queues:
+                return self._take(document)
         taken = {document for documents in self.held.values() for document in documents}
         taken.update(_document(job) for job in running)
-        for job in pending:
-            if _document(job) not in taken:
-                return job
-        return pending[0]
+        # At most len(taken) documents are skipped before a free one.
+        free = next((document for document in self.queues if document not in taken), None)
+        return self._take(free if free is not None else next(iter(self.queues)))
+
+    def _take(self, document: tuple[str, str]) -> Job:
+        queue = self.queues[document]
+        job = queue.pop(0)
+        if not queue:
+            del self.queues[document]
+        return job
 
 
 def _signal_name(exitcode: int | None) -> str:
