@@ -93,6 +93,8 @@ class Document:
     changes: list[Change] = field(default_factory=list)
     # The body as loaded, before the normalizer rewrote it (for locating findings in the file).
     original_body: str = ""
+    # Link targets already reported as unusable (by the normalizer), so later stages say it once.
+    reported_links: set[str] = field(default_factory=set)
     # Filled by later stages and shared by every writer (e.g. the pandoc AST).
     artifacts: dict[str, Any] = field(default_factory=dict)
 

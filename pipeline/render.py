@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import json
 import re
-from ast import literal_eval as ast_literal
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -142,20 +141,6 @@ def valid_uri(url: str) -> str:
     return base + (hash_mark + quote(fragment, safe=_URI_SAFE.replace("#", "")) if hash_mark else "")
 
 
-_QUOTED_TARGET = re.compile(r"""(?:target|link) ('(?:[^'\\]|\\.)*'|"(?:[^"\\]|\\.)*")""")
-
-
-def _reported_targets(document: Document) -> set[str]:
-    """The link targets the normalizer already reported (LINK…): saying it twice is noise."""
-    # Its messages quote the target with repr(); a set keeps the check linear in the links.
-    return {
-        ast_literal(match.group(1))
-        for d in document.diagnostics
-        if d.code.startswith("LINK")
-        for match in _QUOTED_TARGET.finditer(d.message)
-    }
-
-
 def check_links(ast: dict[str, Any], document: Document) -> dict[str, Any]:
     """Unwrap links no reader can follow (a relative path to nothing, an unknown #anchor) and say so.
 
@@ -163,7 +148,6 @@ def check_links(ast: dict[str, Any], document: Document) -> dict[str, Any]:
     reference inside an EPUB and a dead link in a PDF, so the text is kept and the link dropped.
     """
     ids = {h.id for h in outline(ast)}
-    reported = _reported_targets(document)
 
     for node in elements(ast["blocks"]):
         content = node.get("c")
@@ -193,7 +177,7 @@ def check_links(ast: dict[str, Any], document: Document) -> dict[str, Any]:
             if valid == url:
                 return None
             return {"t": "Link", "c": [node["c"][0], inlines, [valid, node["c"][2][1]]]}
-        if url not in reported:
+        if url not in document.reported_links:  # the normalizer said it already
             document.warn("REND001", f"link to {reason}; kept its text without the link",
                           line=document.line_of(f"]({url}"))
         return {"t": "Span", "c": [["", ["unlinked"], []], inlines]}

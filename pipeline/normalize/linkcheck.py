@@ -164,3 +164,4 @@ def check_document(doc: Document, options: LinkCheckOptions | None = None, token
             continue
         reason = r.error or f"HTTP {r.status}"
         doc.warn(CODE, f"link {url!r} is broken: {reason}", doc.body_line + line0)
+        doc.reported_links.add(url)

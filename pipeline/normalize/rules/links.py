@@ -428,6 +428,7 @@ def unfixable_links(ctx: RuleContext) -> None:
         reason = _problem(target, base, tok)
         if reason:
             ctx.warn("LINK005", f"{what} target {target!r}: {reason}", line0, col0)
+            ctx.doc.reported_links.add(target)
 
 
 def _problem(target: str, base: Path, tok: Token) -> str | None:
