@@ -166,21 +166,8 @@ class RuleContext:
         self.doc.warn(code, message, self.source_line(line0), None if col0 is None else col0 + 1)
 
     # -- locating ----------------------------------------------------------------------------------
-    def locate(self, token: Token | None, snippet: str = "", after: tuple[int, int] | None = None) -> tuple[int, int]:
-        """0-based (line, column) of `snippet` in the source lines of `token` (its block's first line).
-
-        `after`: a position already reported for this token, so a repeated snippet gets its own column.
-        """
-        if snippet:
-            found = self._find(token, snippet, after)
-            if found is None and after is not None:
-                found = self._find(token, snippet, None)
-            if found is not None:
-                return found
-        return self._block_start(token)
-
     def locate_next(self, token: Token | None, snippet: str, stream: object = None) -> tuple[int, int]:
-        """`locate` for findings made in document order: search after the last one of `stream`.
+        """0-based (line, column) of `snippet` in the source of `token`'s block, after the last finding of `stream`.
 
         A rule that walks a block reports its findings in order, so each is searched after the
         one before (per rule, per block, per `stream` such as a pattern): the right occurrence of
