@@ -155,13 +155,23 @@ def build(**params: Any) -> None:
 @cli.command("watch", context_settings={"help_option_names": ["-h", "--help"]})
 @batch_options
 def watch_command(**params: Any) -> None:
-    """Convert, then rebuild what changed whenever a source, image or theme file is saved."""
+    """Convert, then rebuild what changed whenever a source, image or theme file is saved.
+
+    Ctrl-C (or SIGTERM) stops it after the rebuild in progress, as for `schedule`: an interrupt
+    raised wherever the rebuild happens to be (starting a worker, say) could leave the process
+    unable to exit.
+    """
+    import threading
+
+    from pipeline.batch.schedule import install_stop_handlers
     from pipeline.batch.watch import watch
     from pipeline.theme import load_theme
 
     _log_to_stderr()
     theme_root = load_theme(params["theme"]).root
-    watch([*params["paths"], theme_root], params["out_dir"], lambda: _guarded_run(params))
+    stop = threading.Event()
+    install_stop_handlers(stop)
+    watch([*params["paths"], theme_root], params["out_dir"], lambda: _guarded_run(params), stop_event=stop)
 
 
 @cli.command("schedule", context_settings={"help_option_names": ["-h", "--help"]})

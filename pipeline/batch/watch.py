@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import threading
 from collections.abc import Callable, Iterable
 from pathlib import Path
 
@@ -13,8 +14,8 @@ _RELEVANT = (".md", ".markdown", ".yml", ".yaml", ".j2", ".css", ".svg", ".png",
 
 
 def watch(paths: Iterable[Path], out_dir: Path, rebuild: Callable[[], int], *,
-          stop_event: object | None = None) -> None:
-    """Run `rebuild` now and after every batch of relevant file changes under `paths`."""
+          stop_event: threading.Event | None = None) -> None:
+    """Run `rebuild` now and after every batch of relevant file changes under `paths`, until `stop_event` is set."""
     from watchfiles import watch as watch_changes
 
     out = out_dir.resolve()
@@ -25,6 +26,8 @@ def watch(paths: Iterable[Path], out_dir: Path, rebuild: Callable[[], int], *,
         return not resolved.is_relative_to(out) and resolved.suffix.lower() in _RELEVANT
 
     rebuild()
+    if stop_event is not None and stop_event.is_set():
+        return
     folders = sorted({str(p if p.is_dir() else p.parent) for p in paths})
     log.info("watching %s for changes (Ctrl-C to stop)", ", ".join(folders))
     for changes in watch_changes(*folders, watch_filter=relevant, stop_event=stop_event, raise_interrupt=False):
