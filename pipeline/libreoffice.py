@@ -1,18 +1,26 @@
 """LibreOffice, headless: the layout engine that fills a Word TOC and proves a DOCX opens.
 
-Each run gets its own throw-away user profile, so parallel jobs never share LibreOffice's profile
-lock, and the profile holds one Basic module (written after LibreOffice initialised the profile,
-because first start replaces the Basic library folder). Documents are opened hidden, with links
-and macros off; a run that hangs is killed with its whole process group.
+A batch keeps one LibreOffice running for all its jobs (`resident`, served by office_bridge.py over
+UNO), which saves its start-up, about a second, on every document. Without the bridge (no Python
+with UNO, or a call outside a batch), each run starts LibreOffice with its own throw-away user
+profile, so parallel jobs never share LibreOffice's profile lock, and the profile holds one Basic
+module (written after LibreOffice initialised the profile, because first start replaces the Basic
+library folder). Either way documents are opened hidden, with links and macros off, and a run
+that hangs is killed with its whole process group.
 """
 
 from __future__ import annotations
 
+import json
 import os
 import shutil
 import signal
+import socket
 import subprocess
+import sys
 import tempfile
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from xml.sax.saxutils import escape as xml_escape
@@ -20,6 +28,8 @@ from xml.sax.saxutils import escape as xml_escape
 from pipeline.errors import PipelineError
 
 TIMEOUT_SECONDS = 180
+BRIDGE_SOCKET = "PIPELINE_OFFICE_SOCKET"  # set for a batch's workers while its LibreOffice runs
+UNO_PYTHON = "PIPELINE_UNO_PYTHON"  # a Python that can `import uno`, when not the system's python3
 
 # Keep this Basic plain: a compile error makes headless LibreOffice wait for a dialog nobody sees
 # (the timeout kills it). MacroExecutionMode 0 = never run document macros; UpdateDocMode 0 = never
@@ -158,8 +168,40 @@ def _basic_string(value: str) -> str:
     return f'"{value}"'
 
 
-def run_macro(office: Office, macro: str, source: Path, target: Path, timeout: float = TIMEOUT_SECONDS) -> Path:
-    """Run one of our Basic macros on `source`, which must write `target`."""
+def _via_bridge(office: Office, op: str, source: Path, target: Path, timeout: float) -> bool:
+    """Ask the batch's resident LibreOffice; False when there is none to ask (run one ourselves)."""
+    path = os.environ.get(BRIDGE_SOCKET)
+    if not path:
+        return False
+    request = {"op": op, "source": str(source.resolve()), "target": str(target.resolve()), "timeout": timeout}
+    try:
+        with socket.socket(socket.AF_UNIX, socket.SOCK_STREAM) as connection:
+            # Other workers' documents may be ahead of this one: the wait counts too.
+            connection.settimeout(2 * timeout + 60)
+            connection.connect(path)
+            connection.sendall(json.dumps(request).encode() + b"\n")
+            answer = json.loads(connection.makefile("rb").readline() or b"{}")
+    except TimeoutError as exc:
+        raise LibreOfficeError(f"LibreOffice did not finish {source.name} within {timeout:.0f} s") from exc
+    except (OSError, ValueError):
+        return False  # the bridge is gone or not up yet
+    if answer.get("ok"):
+        _VERSIONS.setdefault(office.executable, answer.get("version") or "LibreOffice")
+        return True
+    if answer.get("fallback", True):
+        return False
+    raise LibreOfficeError(f"LibreOffice could not open or convert {source.name}: {answer.get('error')}")
+
+
+def run_macro(office: Office, macro: str, source: Path, target: Path,
+              timeout: float = TIMEOUT_SECONDS) -> tuple[Path, bool]:
+    """Run one of our Basic macros on `source`, which must write `target`: (target, whether the batch's
+    resident LibreOffice did it)."""
+    bridge_op = {"UpdateIndexes": "update_indexes", "ToPdf": "to_pdf"}[macro]
+    if _via_bridge(office, bridge_op, source, target, timeout):
+        if not target.is_file() or target.stat().st_size == 0:
+            raise LibreOfficeError(f"LibreOffice could not open or convert {source.name}")
+        return target, True
     with tempfile.TemporaryDirectory(prefix="pipeline-lo-") as folder:
         profile = _profile(office, Path(folder), timeout)
         arguments = ",".join(_basic_string(p.resolve().as_uri()) for p in (source, target))
@@ -172,14 +214,78 @@ def run_macro(office: Office, macro: str, source: Path, target: Path, timeout: f
         detail = " ".join(" ".join(lines).split())[-200:]
         reason = f": {detail}" if detail else ""
         raise LibreOfficeError(f"LibreOffice could not open or convert {source.name}{reason}")
-    return target
+    return target, False
 
 
-def update_indexes(office: Office, source: Path, target: Path, timeout: float = TIMEOUT_SECONDS) -> Path:
-    """Save `source` (a .docx) as `target` (.docx) with every table of contents/index updated."""
+def update_indexes(office: Office, source: Path, target: Path,
+                   timeout: float = TIMEOUT_SECONDS) -> tuple[Path, bool]:
+    """Save `source` (a .docx) as `target` (.docx) with every table of contents/index updated:
+    (target, whether the batch's resident LibreOffice did it)."""
     return run_macro(office, "UpdateIndexes", source, target, timeout)
 
 
 def to_pdf(office: Office, source: Path, target: Path, timeout: float = TIMEOUT_SECONDS) -> Path:
     """Lay `source` out and export it as PDF: the proof that LibreOffice opens it, and its pages."""
-    return run_macro(office, "ToPdf", source, target, timeout)
+    return run_macro(office, "ToPdf", source, target, timeout)[0]
+
+
+def _uno_python() -> str | None:
+    if os.environ.get(UNO_PYTHON):
+        return os.environ[UNO_PYTHON]
+    # Debian's python3-uno is built for the system's python3, which is rarely the one running us.
+    for candidate in (sys.executable, shutil.which("python3", path="/usr/bin:/bin")):
+        if candidate and _has_uno(candidate):
+            return candidate
+    return None
+
+
+def _has_uno(python: str) -> bool:
+    if python == sys.executable:
+        import importlib.util
+
+        return importlib.util.find_spec("uno") is not None
+    version = f"python{sys.version_info.major}.{sys.version_info.minor}"
+    prefix = Path(python).resolve().parent.parent
+    return any((prefix / "lib" / folder / "uno.py").is_file()
+               for folder in ("python3/dist-packages", f"{version}/dist-packages", f"{version}/site-packages"))
+
+
+@contextmanager
+def resident(office: Office | None) -> Iterator[None]:
+    """Keep one LibreOffice running for this block; calls from this process and its children use it.
+
+    Does nothing without LibreOffice or a Python with UNO: calls then start LibreOffice each time.
+    """
+    python = _uno_python() if office is not None else None
+    if python is None or office is None or os.environ.get(BRIDGE_SOCKET):
+        yield
+        return
+    folder = tempfile.mkdtemp(prefix="pipeline-bridge-")  # private (0700): only we can connect
+    path = os.path.join(folder, "socket")
+    # Bound here and handed over, so calls can connect from the first moment; they wait in the backlog
+    # until LibreOffice is up.
+    listener = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+    listener.bind(path)
+    listener.listen(64)
+    try:
+        bridge = subprocess.Popen([python, str(Path(__file__).with_name("office_bridge.py")), office.executable,
+                                   str(listener.fileno())], stdin=subprocess.PIPE, stdout=subprocess.DEVNULL,
+                                  stderr=subprocess.DEVNULL, start_new_session=True, pass_fds=[listener.fileno()])
+    except OSError:
+        shutil.rmtree(folder, ignore_errors=True)
+        yield
+        return
+    finally:
+        listener.close()  # the bridge's copy is the one that serves; when it exits, calls are refused
+    os.environ[BRIDGE_SOCKET] = path
+    try:
+        yield
+    finally:
+        os.environ.pop(BRIDGE_SOCKET, None)
+        bridge.stdin.close()  # the bridge stops LibreOffice and exits when its input closes
+        try:
+            bridge.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            os.killpg(bridge.pid, signal.SIGKILL)
+            bridge.wait()
+        shutil.rmtree(folder, ignore_errors=True)

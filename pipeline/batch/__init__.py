@@ -3,6 +3,7 @@ record every output in the manifest."""
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import time
 from collections.abc import Callable
@@ -64,6 +65,19 @@ def sweep_temp_files(jobs: list[Job]) -> None:
             stale.unlink(missing_ok=True)
 
 
+def _resident_office(jobs: list[Job], executor: str) -> contextlib.AbstractContextManager[None]:
+    """One LibreOffice for the whole batch when Word files will need it (their contents' page numbers).
+
+    Started before the workers, so it starts while they prepare their documents; a Dask cluster's
+    workers are elsewhere and start their own.
+    """
+    if executor == "dask" or not any(job.format == "docx" for job in jobs):
+        return contextlib.nullcontext()
+    from pipeline import libreoffice
+
+    return libreoffice.resident(libreoffice.find())
+
+
 def run_batch(plan: Plan, *, executor: str = "local", workers: int | None = None, job_timeout: float | None = 600,
               force: bool = False, reporter: Reporter | None = None, scheduler: Any = None,
               memory_limit_mb: int | None = None, before_work: Callable[[], None] | None = None) -> BatchResult:
@@ -77,29 +91,30 @@ def run_batch(plan: Plan, *, executor: str = "local", workers: int | None = None
     todo = [job for job in plan.jobs if force or not manifest.is_current(job.out_path, job.key)]
     skipped = [job for job in plan.jobs if job not in todo]
     result = BatchResult(skipped=skipped, manifest=manifest.path)
-    if todo:
-        # The pool first: its workers' start-up (importing the libraries, loading the dictionaries)
-        # runs while this process checks the theme.
-        runner = make_executor(executor, workers, job_timeout, scheduler=scheduler, memory_limit_mb=memory_limit_mb)
-        try:
-            if before_work:
-                before_work()  # e.g. check the theme: only worth its cost when something will be built
-        except BaseException:
-            runner.close()
-            raise
-    reporter.begin(len(todo), skipped)
-    sweep_temp_files(todo)
-    if todo:
-        try:
-            for job, outcome in runner.run(todo, reporter.started):
-                if outcome["status"] != "ok":
-                    sweep_temp_files([job])
-                manifest.record(job.out_path, _entry(job, outcome, plan.versions))
-                manifest.save()  # after every job: a killed batch keeps what it finished
-                result.results.append(outcome)
-                reporter.finished(job, outcome)
-        finally:
-            runner.close()
+    with _resident_office(todo, executor):
+        if todo:
+            # The pool first: its workers' start-up (importing the libraries, loading the dictionaries)
+            # runs while this process checks the theme.
+            runner = make_executor(executor, workers, job_timeout, scheduler=scheduler, memory_limit_mb=memory_limit_mb)
+            try:
+                if before_work:
+                    before_work()  # e.g. check the theme: only worth its cost when something will be built
+            except BaseException:
+                runner.close()
+                raise
+        reporter.begin(len(todo), skipped)
+        sweep_temp_files(todo)
+        if todo:
+            try:
+                for job, outcome in runner.run(todo, reporter.started):
+                    if outcome["status"] != "ok":
+                        sweep_temp_files([job])
+                    manifest.record(job.out_path, _entry(job, outcome, plan.versions))
+                    manifest.save()  # after every job: a killed batch keeps what it finished
+                    result.results.append(outcome)
+                    reporter.finished(job, outcome)
+            finally:
+                runner.close()
     result.seconds = time.perf_counter() - started_at
     reporter.end(result.results, skipped, result.seconds)
     return result

@@ -46,9 +46,16 @@ class InlineExecutor:
 _PRELOAD = ["pipeline.batch.preload"]
 
 
-def _worker_init(memory_limit_mb: int | None) -> None:
+def _worker_init(memory_limit_mb: int | None, office_socket: str | None) -> None:
+    from pipeline.libreoffice import BRIDGE_SOCKET
+
     # Ctrl-C goes to the parent, which cancels cleanly; workers must not die mid-write on their own.
     signal.signal(signal.SIGINT, signal.SIG_IGN)
+    # This batch's LibreOffice, if it has one: the fork server's environment may be an older batch's.
+    if office_socket:
+        os.environ[BRIDGE_SOCKET] = office_socket
+    else:
+        os.environ.pop(BRIDGE_SOCKET, None)
     if memory_limit_mb:
         import resource
 
@@ -71,14 +78,17 @@ class LocalExecutor:
 
         from pebble import ProcessPool
 
+        from pipeline.libreoffice import BRIDGE_SOCKET
+
         self.workers = max(1, workers)
         self.job_timeout = job_timeout
         # forkserver, not fork: the parent runs threads (progress display, pool manager) and forking a
         # threaded process can deadlock. The server imports the heavy libraries once; workers fork from it.
         context = multiprocessing.get_context("forkserver")
         context.set_forkserver_preload(_PRELOAD)
-        self.pools = [ProcessPool(max_workers=1, initializer=_worker_init, initargs=(memory_limit_mb,),
-                                  context=context) for _ in range(self.workers)]
+        initargs = (memory_limit_mb, os.environ.get(BRIDGE_SOCKET))
+        self.pools = [ProcessPool(max_workers=1, initializer=_worker_init, initargs=initargs, context=context)
+                      for _ in range(self.workers)]
         # Start the fork server now: it imports and preloads in the background while the caller
         # still plans and checks; the first job then forks from a ready server.
         forkserver.ensure_running()

@@ -237,7 +237,7 @@ def fill_contents(path: Path, entries: list[Any], document: Document) -> dict[st
                           "contents filled when they are opened (Word asks to update fields)")
         return {"filled": False, "reason": "LibreOffice (soffice) is not installed; Word updates it on open"}
     try:
-        laid_out, version = laid_out_entries(path, timeout=libreoffice.TIMEOUT_SECONDS)
+        laid_out, version, resident = laid_out_entries(path, timeout=libreoffice.TIMEOUT_SECONDS)
     except libreoffice.LibreOfficeError as exc:
         document.warn("DOCX002", f"the table of contents is left for Word to fill: {exc.message}")
         return {"filled": False, "reason": exc.message}
@@ -250,7 +250,8 @@ def fill_contents(path: Path, entries: list[Any], document: Document) -> dict[st
     if len(pages) == len(entries):
         _no_dirty_field(contents)  # complete: nothing for Word to ask about on open
     word.save(str(path))
-    return {"filled": True, "entries": len(entries), "with_pages": len(pages), "laid_out_by": version}
+    return {"filled": True, "entries": len(entries), "with_pages": len(pages), "laid_out_by": version,
+            "office": "kept running for the batch" if resident else "started for this document"}
 
 
 class DocxWriter:

@@ -160,8 +160,9 @@ def fill_field(body: Any, entries: list[Entry], pages: dict[str, str]) -> bool:
     return True
 
 
-def laid_out_entries(docx_path: Path, timeout: float) -> tuple[list[tuple[int, str, str]], str]:
-    """LibreOffice's contents for `docx_path`: (entries, LibreOffice version)."""
+def laid_out_entries(docx_path: Path, timeout: float) -> tuple[list[tuple[int, str, str]], str, bool]:
+    """LibreOffice's contents for `docx_path`: (entries, LibreOffice version, whether the batch's
+    resident LibreOffice laid it out)."""
     from pipeline import libreoffice
 
     office = libreoffice.find()
@@ -170,5 +171,6 @@ def laid_out_entries(docx_path: Path, timeout: float) -> tuple[list[tuple[int, s
     with tempfile.TemporaryDirectory(prefix="pipeline-toc-") as folder:
         source = Path(folder) / "document.docx"
         source.write_bytes(docx_path.read_bytes())
-        updated = libreoffice.update_indexes(office, source, Path(folder) / "updated.docx", timeout=timeout)
-        return lo_entries(updated), office.version
+        updated, resident = libreoffice.update_indexes(office, source, Path(folder) / "updated.docx",
+                                                       timeout=timeout)
+        return lo_entries(updated), office.version, resident

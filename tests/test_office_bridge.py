@@ -1,0 +1,127 @@
+"""The batch's resident LibreOffice: one start serves many documents, a hang is cut off, and without
+a Python that has UNO every call still works the old way (LibreOffice started per call)."""
+
+from __future__ import annotations
+
+import json
+import os
+import time
+import zipfile
+from pathlib import Path
+
+import pytest
+from conftest import IN_CI, SEED, require_tool, run_cli
+
+from pipeline import libreoffice
+from pipeline.writers.docx_toc import lo_entries
+
+
+@pytest.fixture
+def office() -> libreoffice.Office:
+    require_tool("soffice")
+    found = libreoffice.find()
+    assert found is not None
+    if libreoffice._uno_python() is None:
+        message = "no Python with UNO (Debian: python3-uno; make test installs it when run as root)"
+        if IN_CI:
+            pytest.fail(message)
+        pytest.skip(message)
+    return found
+
+
+def _offices_started_from(folder: Path) -> list[int]:
+    """PIDs of running soffice processes whose user profile lies under `folder`."""
+    pids = []
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit():
+            continue
+        try:
+            command = (entry / "cmdline").read_bytes().decode(errors="replace")
+        except OSError:
+            continue
+        if "soffice" in command and str(folder) in command:
+            pids.append(int(entry.name))
+    return pids
+
+
+def test_one_office_serves_every_call_and_stops_with_the_block(office, seed_outputs, tmp_path, monkeypatch):
+    monkeypatch.setenv("TMPDIR", str(tmp_path))  # the bridge's profile lands here, so we can find it
+    source = tmp_path / "in.docx"
+    source.write_bytes(seed_outputs["docx"].read_bytes())
+    with libreoffice.resident(office):
+        assert os.environ.get(libreoffice.BRIDGE_SOCKET)
+        targets = []
+        for n in range(3):
+            target = tmp_path / f"updated-{n}.docx"
+            assert libreoffice._via_bridge(office, "update_indexes", source, target, timeout=120), \
+                "the call did not go to the resident LibreOffice"
+            targets.append(target)
+        offices = _offices_started_from(tmp_path)
+        pdf = libreoffice.to_pdf(office, source, tmp_path / "out.pdf", timeout=120)
+        assert pdf.read_bytes().startswith(b"%PDF")
+    assert offices, "no LibreOffice ran with the bridge's profile"
+    for target in targets:
+        entries = lo_entries(target)
+        assert len(entries) >= 10 and all(page.isdigit() for _level, _text, page in entries), entries[:3]
+    assert libreoffice.BRIDGE_SOCKET not in os.environ
+    deadline = time.monotonic() + 10
+    while _offices_started_from(tmp_path) and time.monotonic() < deadline:
+        time.sleep(0.1)
+    assert not _offices_started_from(tmp_path), "LibreOffice outlived the batch"
+
+
+def test_a_file_that_is_not_a_docx_fails_and_the_next_call_works(office, seed_outputs, tmp_path):
+    broken = tmp_path / "broken.docx"
+    broken.write_bytes(b"PK\x03\x04 not really a zip")
+    good = tmp_path / "good.docx"
+    good.write_bytes(seed_outputs["docx"].read_bytes())
+    with libreoffice.resident(office):
+        with pytest.raises(libreoffice.LibreOfficeError, match=r"broken\.docx"):
+            libreoffice.to_pdf(office, broken, tmp_path / "broken.pdf", timeout=60)
+        assert not (tmp_path / "broken.pdf").exists()
+        assert libreoffice._via_bridge(office, "to_pdf", good, tmp_path / "good.pdf", timeout=120)
+        assert (tmp_path / "good.pdf").read_bytes().startswith(b"%PDF")
+
+
+def test_a_call_over_its_time_limit_is_cut_off_and_office_restarts(office, seed_outputs, tmp_path):
+    source = tmp_path / "in.docx"
+    source.write_bytes(seed_outputs["docx"].read_bytes())
+    with libreoffice.resident(office):
+        assert libreoffice._via_bridge(office, "to_pdf", source, tmp_path / "warm.pdf", timeout=120)
+        started = time.monotonic()
+        with pytest.raises(libreoffice.LibreOfficeError, match="did not finish within"):
+            libreoffice._via_bridge(office, "update_indexes", source, tmp_path / "slow.docx", timeout=0.05)
+        assert time.monotonic() - started < 30
+        assert libreoffice._via_bridge(office, "to_pdf", source, tmp_path / "after.pdf", timeout=120)
+        assert (tmp_path / "after.pdf").read_bytes().startswith(b"%PDF")
+
+
+def test_without_uno_each_call_starts_its_own_office(seed_outputs, tmp_path, monkeypatch):
+    require_tool("soffice")
+    office = libreoffice.find()
+    monkeypatch.setenv(libreoffice.UNO_PYTHON, "/bin/false")  # starts, and exits without serving
+    source = tmp_path / "in.docx"
+    source.write_bytes(seed_outputs["docx"].read_bytes())
+    with libreoffice.resident(office):
+        assert not libreoffice._via_bridge(office, "to_pdf", source, tmp_path / "x.pdf", timeout=60)
+        updated, resident = libreoffice.update_indexes(office, source, tmp_path / "updated.docx", timeout=120)
+    assert not resident
+    assert zipfile.is_zipfile(updated) and lo_entries(updated)
+
+
+def test_batch_fills_word_contents_through_one_office(office, tmp_path):
+    """Three documents to Word in one batch: every contents filled, LibreOffice started once."""
+    sources = tmp_path / "in"
+    sources.mkdir()
+    for n in range(3):
+        text = SEED.read_text(encoding="utf-8").replace("title:", f"title: Copy {n} of", 1)
+        (sources / f"r{n}.md").write_text(text, encoding="utf-8")
+    result = run_cli(str(sources), "--to", "docx", "-o", str(tmp_path / "out"), "-j", "2", timeout=600)
+    assert result.returncode == 0, result.stderr
+    manifest = json.loads((tmp_path / "out" / "manifest.json").read_text())
+    outputs = manifest["outputs"]
+    assert len(outputs) == 3
+    for entry in outputs.values():
+        assert entry["details"]["toc"]["filled"] is True
+        assert entry["details"]["toc"]["with_pages"] == entry["details"]["toc"]["entries"]
+        assert entry["details"]["toc"]["office"] == "kept running for the batch", entry["details"]["toc"]
