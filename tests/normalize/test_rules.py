@@ -137,6 +137,13 @@ CASES = [
     ("TYPG001", 'the "Great Resignation", it\'s\n', "the “Great Resignation”, it’s\n"),
     ("TYPG001", "the 'edgeworker' node in the '90s\n", "the ‘edgeworker’ node in the ’90s\n"),
     ("TYPG001", 'a 12" pizza and `"code"`\n', 'a 12" pizza and `"code"`\n'),
+    # A quote that closes an open one stays a closing quote after a digit or an opening character
+    # (the corpus had `“HTTP/2"`, `(“C17")`, `“-“,` and `‘#16'`: mixed or doubled opening quotes).
+    (
+        "TYPG001",
+        'the "HTTP/2" frame ("C17"), the "-" and "(" signs, UTS \'#16\' and \'42\' at Security \'23\n',
+        "the “HTTP/2” frame (“C17”), the “-” and “(” signs, UTS ‘#16’ and ‘42’ at Security ’23\n",
+    ),
     ("TYPG002", "in 2-4 hour increments, 1990-2021\n", "in 2–4 hour increments, 1990–2021\n"),
     ("TYPG002", "IEEE 754-2019 and IEEE: 754-2019\n", "IEEE 754-2019 and IEEE: 754-2019\n"),
     (

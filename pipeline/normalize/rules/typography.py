@@ -11,26 +11,48 @@ from pipeline.normalize.rules.typos import edit, prose
 
 _OPENERS = set(" \t\n([{“‘—–-/")
 _CURLY_TO_STRAIGHT = {"“": '"', "”": '"', "‘": "'", "’": "'"}
+# The next single quote that can close a quotation (after a non-space, before no letter or digit)
+# or open one (after a space or an opening character).
+_NEXT_SINGLE = re.compile(r"(?<=\S)'(?!\w)|(?:^|(?<=[\s(\[{“‘—–/-]))'")
 
 
-def _curl(ref: TextRef, text: str, i: int, next_char: str) -> str | None:
-    """The curly form of the straight quote at `text[i]`, or None when it is not clearly a quote."""
+def _closed_later(text: str, i: int) -> bool:
+    """True when the next quote-like `'` after position `i` closes a quotation opened at `i`."""
+    m = _NEXT_SINGLE.search(text, i + 1)
+    return m is not None and m.start() > 0 and not text[m.start() - 1].isspace() and text[m.start() - 1] not in _OPENERS
+
+
+def _curl(ref: TextRef, text: str, i: int, next_char: str, is_open: bool = False) -> str | None:
+    """The curly form of the straight quote at `text[i]`, or None when it is not clearly a quote.
+
+    `is_open`: a quote of the same kind was opened earlier in the paragraph and not closed yet. Then
+    a quote after a character (not a space) that no letter or digit follows closes it, whatever that
+    character is: `"HTTP/2"`, `("C17")`, `"-"`, `'#16'`, where a digit or an opening character
+    before the quote alone would have kept it straight or made it a second opening quote.
+    """
     q = text[i]
     prev = text[i - 1] if i > 0 else (ref.previous_char() or " ")
     nxt = text[i + 1] if i + 1 < len(text) else next_char
     opening_context = prev in _OPENERS or prev == " "
+    closes = is_open and not prev.isspace() and not nxt.isalnum()
     if q == "'":
+        if closes:
+            return "’"
         if prev.isdigit() and (nxt.isdigit() or nxt in ' "'):
             return None  # feet and minutes (6'2"), not quotes
         if prev.isalnum() and nxt.isalnum():
             return "’"  # it's, don't, O'Neil
-        if opening_context and nxt.isdigit() and re.match(r"\d\ds\b", text[i + 1 : i + 4]):
+        if opening_context and re.match(r"\d\ds\b", text[i + 1 : i + 4]):
             return "’"  # the '90s
+        if opening_context and re.match(r"\d\d(?![\w'’])", text[i + 1 :]) and not _closed_later(text, i):
+            return "’"  # Security '23 (a year), unless a closing quote follows ('42')
         if opening_context and nxt not in " \t\n":
             return "‘"
         if not opening_context:
             return "’"
         return None
+    if closes:
+        return "”"
     if prev.isdigit() and not nxt.isalpha():
         return None  # inches (12")
     if opening_context and nxt not in " \t\n":
@@ -38,6 +60,20 @@ def _curl(ref: TextRef, text: str, i: int, next_char: str) -> str | None:
     if not opening_context:
         return "”"
     return None
+
+
+def _track(state: dict[str, bool], text: str, i: int, quote: str) -> None:
+    """Update which quotes are open after the (curly) quote at `text[i]`."""
+    if quote == "“":
+        state['"'] = True
+    elif quote == "”":
+        state['"'] = False
+    elif quote == "‘":
+        state["'"] = True
+    elif quote == "’":
+        inside_word = 0 < i < len(text) - 1 and text[i - 1].isalnum() and text[i + 1].isalnum()
+        if not inside_word:
+            state["'"] = False
 
 
 def _next_char(ref: TextRef) -> str:
@@ -62,6 +98,7 @@ def quotes(ctx: RuleContext) -> None:
     style = ctx.settings.quote_style
     if style == "keep":
         return
+    open_quotes: dict[int, dict[str, bool]] = {}
     for ref in prose(ctx):
         text = ref.token.content
         if style == "straight":
@@ -83,11 +120,16 @@ def quotes(ctx: RuleContext) -> None:
         spans = url_spans(text)
         nxt = _next_char(ref)
         chars = list(text)
+        # Quotes open across the text tokens of one paragraph (`"**bold**"`), never beyond it.
+        state = open_quotes.setdefault(id(ref.inline), {'"': False, "'": False})
         for i, c in enumerate(text):
             if c in "'\"" and not any(s <= i < e for s, e in spans):
-                curled = _curl(ref, text, i, nxt)
+                curled = _curl(ref, text, i, nxt, state[c])
                 if curled:
                     chars[i] = curled
+                    _track(state, text, i, curled)
+            elif c in "“”‘’":
+                _track(state, text, i, c)
         if chars == list(text):
             continue
         new_text = "".join(chars)
