@@ -144,6 +144,13 @@ CASES = [
         'the "HTTP/2" frame ("C17"), the "-" and "(" signs, UTS \'#16\' and \'42\' at Security \'23\n',
         "the “HTTP/2” frame (“C17”), the “-” and “(” signs, UTS ‘#16’ and ‘42’ at Security ’23\n",
     ),
+    # Attribute values keep straight quotes: pandoc's commonmark_x reads `{alt="..."}` as attributes,
+    # and prints `{alt=”…”}` as text (dropping the alt text) once the quotes are curly.
+    (
+        "TYPG001",
+        '![nano](fig/nano.png){alt="nano: It\'s a screenshot" width="50%"} and "quoted"\n',
+        '![nano](fig/nano.png){alt="nano: It\'s a screenshot" width="50%"} and “quoted”\n',
+    ),
     ("TYPG002", "in 2-4 hour increments, 1990-2021\n", "in 2–4 hour increments, 1990–2021\n"),
     ("TYPG002", "IEEE 754-2019 and IEEE: 754-2019\n", "IEEE 754-2019 and IEEE: 754-2019\n"),
     (

@@ -90,6 +90,10 @@ def _next_char(ref: TextRef) -> str:
 
 
 _WORDISH = re.compile(r"\S+")
+# `key="value"`: pandoc attributes (`![](a.png){alt="..."}`, `[text]{key="..."}`), which the writers'
+# commonmark_x reader parses but markdown-it leaves as text, and the same syntax in shortcodes. Curly
+# quotes there break the attribute: pandoc then prints `{alt=”…”}` as text and drops the alt text.
+_ATTRIBUTE = re.compile(r"(?<![\w-])[A-Za-z_:][\w:.-]*=(?:\"[^\"\n]*\"|'[^'\n]*')")
 
 
 @rule("TYPG001")
@@ -117,7 +121,7 @@ def quotes(ctx: RuleContext) -> None:
             continue
         if "'" not in text and '"' not in text:
             continue
-        spans = url_spans(text)
+        spans = url_spans(text) + [m.span() for m in _ATTRIBUTE.finditer(text)]
         nxt = _next_char(ref)
         chars = list(text)
         # Quotes open across the text tokens of one paragraph (`"**bold**"`), never beyond it.
