@@ -220,12 +220,25 @@ def test_vocabulary_terms(tmp_path) -> None:
         vocabulary=(vocab,),
     )
     assert doc.body == (
-        "Hosted on GitHub and github.com/x; Kata Containers; the line ends; Ceph.\n\n"
+        "Hosted on GitHub and github.com/x; Kata Containers; the line ends; CEPH.\n\n"
         "THE SOFTWARE IS PROVIDED AS IS BY CEPH AND ITS CONTRIBUTORS.\n"
     )
     # All lower case ("line", or a package name like "nodepool"): only a suggestion.
     [line] = [c for c in doc.changes if c.before == "line"]
     assert not line.applied
+    # All capitals: only a suggestion too (a word mark, or another product with the same letters).
+    [ceph] = [c for c in doc.changes if c.before == "CEPH"]
+    assert not ceph.applied and ceph.after == "Ceph"
+
+
+def test_vocabulary_leaves_capitals_alone(tmp_path) -> None:
+    vocab = tmp_path / "vocabulary.txt"
+    vocab.write_text("iOS\nOpenStack\nOpenInfra\n")
+    body = "Routers run Cisco IOS XE. Use of the word marks (e.g., OPENSTACK).\n\n| OPENINFRA DAYS [region] |\n|---|\n"
+    doc = run(body, "TYPO003", vocabulary=(vocab,))
+    assert "Cisco IOS XE" in doc.body and "(e.g., OPENSTACK)" in doc.body and "OPENINFRA DAYS" in doc.body
+    vocabulary = [c for c in doc.changes if c.rule == "TYPO003"]
+    assert {"IOS", "OPENSTACK"} <= {c.before for c in vocabulary} and not any(c.applied for c in vocabulary)
 
 
 def test_vocabulary_protects_names_from_spelling(tmp_path) -> None:

@@ -151,8 +151,10 @@ def vocabulary_terms(ctx: RuleContext) -> None:
         if found.isupper() and not preferred.isupper() and _shouting(text):
             return None  # legal notices and banners in capitals keep their capitals
         # All lower case is how package and command names are written (`openstacksdk`, `nodepool`),
-        # and may be a plain word ("line" for LINE): only suggest. Mixed case (`Github`) is a slip.
-        suggest = found.islower() and not preferred.islower()
+        # and may be a plain word ("line" for LINE): only suggest. All capitals is deliberate as often
+        # as not: a registered word mark (a trademark policy's "OPENSTACK"), or another product that
+        # shares the letters (Cisco IOS is not iOS): only suggest. Mixed case (`Github`) is a slip.
+        suggest = (found.islower() and not preferred.islower()) or (found.isupper() and not preferred.isupper())
         return preferred, f"preferred spelling {preferred!r}", suggest
 
     holder: list[TextRef] = []
