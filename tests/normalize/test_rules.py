@@ -105,6 +105,13 @@ CASES = [
         "Edit README.md and setup.py, then ASP.NET.\n",
     ),
     ("LINK004", "[already](https://x.org) <https://y.org>\n", "[already](https://x.org) <https://y.org>\n"),
+    # A name in braces is a label or a placeholder, not a domain (`.app` is a real TLD); mdformat
+    # writes the literal backslash of `\aosafigref` escaped.
+    (
+        "LINK004",
+        "In \\aosafigref{500l.imagefilters.app} and {site.io}, see example.org/x.\n",
+        "In \\\\aosafigref{500l.imagefilters.app} and {site.io}, see [example.org/x](https://example.org/x).\n",
+    ),
     # Typos and wording
     ("TYPO001", "Anton Renski , Technical Coordinator\n", "Anton Renski, Technical Coordinator\n"),
     ("TYPO001", "Is it true ? Yes .\n", "Is it true? Yes.\n"),

@@ -170,8 +170,11 @@ def find_urls(text: str) -> tuple[tuple[int, int, str, str], ...]:
             host, _, path = visible.partition("/")
             if not is_domain(host, bool(path)):
                 continue
-            # A fuzzy match glued to a word or a path (`foo/bar.com`, `v1.2.io`) is not a link.
-            if m.index > 0 and (text[m.index - 1].isalnum() or text[m.index - 1] in "/\\@.-_"):
+            # A fuzzy match glued to a word or a path (`foo/bar.com`, `v1.2.io`) is not a link, nor is
+            # one in braces: a label or a placeholder (`\figref{500l.imagefilters.app}`, `{app.name}`).
+            if m.index > 0 and (text[m.index - 1].isalnum() or text[m.index - 1] in "/\\@.-_{"):
+                continue
+            if text[m.last_index : m.last_index + 1] == "}":
                 continue
             out.append((m.index, m.last_index, visible, "https://" + visible))
         elif m.schema.lower() in ("http:", "https:", "ftp:"):
