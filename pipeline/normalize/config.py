@@ -9,7 +9,8 @@ Example (pyproject.toml)::
     quote-style = "curly"         # curly | straight | keep
     vocabulary = ["docs/names.txt"]   # extra vocabulary files, relative to the config file
 
-`pipeline.toml` takes the same keys under `[normalize]` (or at its top level).
+`pipeline.toml` takes the same keys under `[normalize]` (or at its top level), and pyproject.toml
+right under `[tool.pipeline]` too.
 """
 
 from __future__ import annotations
@@ -84,7 +85,10 @@ def load_config(folder: Path | None) -> Config:
     except OSError as exc:
         raise UsageError(f"cannot read config: {exc.strerror}", path) from exc
     if path.name == "pyproject.toml":
-        section = data.get("tool", {}).get("pipeline", {}).get("normalize", {})
+        # `[tool.pipeline.normalize]`, or the same keys right under `[tool.pipeline]` (as pipeline.toml
+        # takes them at its top level): a table the project found must not be ignored in silence.
+        table = data.get("tool", {}).get("pipeline", {})
+        section = table.get("normalize", table)
     else:
         section = data.get("normalize", data)
     return _parse_section(section, path)

@@ -134,6 +134,14 @@ def test_pyproject_config(tmp_path: Path) -> None:
     assert doc.body == 'The teh "end" on GitHub.\n'
 
 
+def test_pyproject_keys_right_under_tool_pipeline(tmp_path: Path) -> None:
+    # The issue names `[tool.pipeline]`; keys written there were ignored without a word.
+    (tmp_path / "pyproject.toml").write_text('[tool.pipeline]\ndisable = ["TYPO004"]\nquote-style = "straight"\n')
+    doc = make_doc("The teh “end”.\n", source=tmp_path / "doc.md")
+    normalize(doc, NormalizeOptions())
+    assert doc.body == 'The teh "end".\n'
+
+
 def test_pipeline_toml_and_project_vocabulary(tmp_path: Path) -> None:
     (tmp_path / "pipeline.toml").write_text('[normalize]\nenable = ["TYPO003"]\n')
     (tmp_path / "vocabulary.txt").write_text("OpenStack\n")
