@@ -12,14 +12,16 @@ from pathlib import Path
 import brand_yml  # noqa: F401  (every job reads its theme's brand.yml)
 import docx  # noqa: F401
 import pypandoc  # noqa: F401
-import weasyprint  # noqa: F401
 
 import pipeline.batch.worker
 import pipeline.writers.docx
 import pipeline.writers.epub
 import pipeline.writers.html
 import pipeline.writers.pdf  # noqa: F401
+from pipeline.libfinder import import_weasyprint
 from pipeline.normalize import lexicon
+
+import_weasyprint()  # the quick way to its libraries (none of the modules above imports it yet)
 
 # Normalizing a small sample compiles the rules' regular expressions and finishes their lazy
 # imports once here (0.6 s of a fresh worker's first document), not once per worker.

@@ -46,6 +46,9 @@ def length_mm(value: str) -> float | None:
 
 def variant_names() -> list[str]:
     """The PDF standards WeasyPrint can write (its debug variant left out)."""
+    from pipeline.libfinder import import_weasyprint
+
+    import_weasyprint()
     from weasyprint.pdf import VARIANTS
 
     return sorted(name for name in VARIANTS if name.startswith("pdf/"))

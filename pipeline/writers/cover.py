@@ -26,9 +26,10 @@ def _roots(theme: Theme) -> list[Path]:
 
 
 def _render_pdf(html: str, theme: Theme) -> bytes:
-    import weasyprint
-
+    from pipeline.libfinder import import_weasyprint
     from pipeline.writers.pdf import restricted_fetcher
+
+    weasyprint = import_weasyprint()
 
     fetcher = restricted_fetcher(_roots(theme))
     return weasyprint.HTML(string=html, base_url=str(theme.root) + "/", url_fetcher=fetcher).write_pdf()

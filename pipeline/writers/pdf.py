@@ -21,6 +21,9 @@ if TYPE_CHECKING:
 
 def restricted_fetcher(roots: list[Path]) -> Any:
     """A WeasyPrint URL fetcher that reads only data: URLs and files under `roots`."""
+    from pipeline.libfinder import import_weasyprint
+
+    import_weasyprint()
     from weasyprint.urls import URLFetcher
 
     from pipeline.resources import MAX_RESOURCE_BYTES, is_allowed, local_target
@@ -86,13 +89,13 @@ class PdfWriter:
     description = "Print-ready PDF (HTML + print CSS, laid out by WeasyPrint; PDF/A, PDF/UA, PDF/X)"
 
     def write(self, document: Document, theme: Theme, options: WriteOptions, out_path: Path) -> WriteResult:
-        import weasyprint
-
+        from pipeline.libfinder import import_weasyprint
         from pipeline.pdf import variants
         from pipeline.pdf.page import build_print_html
         from pipeline.pdf.settings import print_settings
         from pipeline.writers import WriteResult
 
+        weasyprint = import_weasyprint()
         settings = print_settings(theme, options)
         started = time.perf_counter()
         html, notes = build_print_html(document, theme, settings)
