@@ -132,7 +132,10 @@ def main() -> None:
     time_calls("pipeline.pdf.page", "build_print_html", "pdf: print HTML from AST")
     time_calls("pipeline.libreoffice", "run_macro", "docx: LibreOffice fills the contents")
     time_calls("pipeline.writers.cover", "cover_jpeg", "epub: cover image")
-    with tempfile.TemporaryDirectory(prefix="pipeline-stages-") as folder:
+    from pipeline import libreoffice
+
+    # As in a batch: one LibreOffice kept running for the Word files' contents (when python3-uno is there).
+    with tempfile.TemporaryDirectory(prefix="pipeline-stages-") as folder, libreoffice.resident(libreoffice.find()):
         out = Path(folder)
         # The fork server's preload warms the normalizer; measure a worker's first document after it.
         cold = one_pass(args.source, out)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import hashlib
 from dataclasses import dataclass, field
 from functools import cached_property
@@ -168,19 +169,9 @@ class Theme:
         path = (self.root / str(location)).resolve()
         return path if path.is_file() and path.is_relative_to(self.root.resolve()) else None
 
-    @cached_property
+    @property
     def _jinja(self) -> Any:
-        import jinja2
-
-        folders = [str(base / "templates") for base in (self.root, self.default_root)]
-        return jinja2.Environment(
-            loader=jinja2.FileSystemLoader(folders),
-            # Titles and text from untrusted documents reach HTML templates; CSS templates only see tokens.
-            autoescape=jinja2.select_autoescape(enabled_extensions=("html", "html.j2", "xhtml.j2")),
-            undefined=jinja2.StrictUndefined,
-            trim_blocks=True,
-            lstrip_blocks=True,
-        )
+        return _template_environment(tuple(str(base / "templates") for base in (self.root, self.default_root)))
 
     def render(self, template: str, **context: Any) -> str:
         """Render a theme template (the theme's own, else the default theme's)."""
@@ -203,6 +194,23 @@ class Theme:
         for package, version in _font_package_versions(self.brand_file):
             digest.update(f"{package}=={version}".encode())
         return digest.hexdigest()
+
+
+@functools.cache
+def _template_environment(folders: tuple[str, ...]) -> Any:
+    """One Jinja environment per template search path, so each template is compiled once per process:
+    every job loads its theme afresh, and print variants are copies of it, but the templates are the
+    same files (Jinja still reloads one that changed on disk)."""
+    import jinja2
+
+    return jinja2.Environment(
+        loader=jinja2.FileSystemLoader(list(folders)),
+        # Titles and text from untrusted documents reach HTML templates; CSS templates only see tokens.
+        autoescape=jinja2.select_autoescape(enabled_extensions=("html", "html.j2", "xhtml.j2")),
+        undefined=jinja2.StrictUndefined,
+        trim_blocks=True,
+        lstrip_blocks=True,
+    )
 
 
 def _font_package_versions(brand_file: Path) -> list[tuple[str, str]]:
