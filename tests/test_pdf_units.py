@@ -250,3 +250,16 @@ def test_missing_glyph_warnings_fold_into_one(tmp_path):
     assert messages[1] == "WeasyPrint: Failed to load image at 'x.png'"
     assert messages[2].startswith("WeasyPrint: 3 characters have no glyph in the theme's fonts")
     assert "プ U+30D7, ラ U+30E9, ッ U+30C3" in messages[2] and len(messages) == 3
+
+
+def test_dropped_raw_html_is_reported_once_with_or_without_notes(tmp_path):
+    """The PDF body with notes is rendered on its own, but the removed raw HTML is still reported."""
+    for name, note in (("plain", ""), ("noted", "[^1]\n\n[^1]: The note.")):
+        source = tmp_path / f"{name}.md"
+        source.write_text(f"---\ntitle: Raw\n---\n\n# Part\n\nText.{note}\n\n<script>alert(1)</script>\n\n"
+                          '<p onclick="x()">Hi</p>\n', encoding="utf-8")
+        result = run_cli(str(source), "--to", "pdf,html", "-o", str(tmp_path / "out"), "-j", "1")
+        assert result.returncode == 0, result.stderr
+        output = result.stdout + result.stderr
+        reports = [line for line in output.splitlines() if "[HTML001]" in line]
+        assert len(reports) == 1 and "<script>" in reports[0] and "event handlers" in reports[0], output

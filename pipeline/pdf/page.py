@@ -18,7 +18,14 @@ from pipeline.pdf.colors import cmyk_palette
 from pipeline.pdf.footnotes import has_notes, inline_notes
 from pipeline.render import embedded_ast, run_pandoc
 from pipeline.sanitize import clean_html
-from pipeline.writers.htmlpage import RTL_LANGUAGES, body_html, font_face_css, labels, toc_entries
+from pipeline.writers.htmlpage import (
+    RTL_LANGUAGES,
+    body_html,
+    font_face_css,
+    labels,
+    report_dropped_html,
+    toc_entries,
+)
 
 if TYPE_CHECKING:
     from pipeline.document import Document
@@ -32,16 +39,15 @@ PANDOC_HTML_ARGS = ["--section-divs", "--wrap=none", "--mathml"]
 def print_body(document: Document) -> tuple[str, int]:
     """The body HTML with notes at their call sites, and the number of notes.
 
-    Without notes this is the shared body (cached on the document); with notes pandoc renders the
-    transformed AST once more. `body_html` runs first either way: it reports raw HTML the outputs
-    drop, once per document, and its cache serves the other writers.
+    Without notes this is the shared body (cached on the document, for the other writers too);
+    with notes pandoc renders the transformed AST instead.
     """
-    shared = body_html(document)
     ast = embedded_ast(document)
     if not has_notes(ast):
-        return shared, 0
+        return body_html(document), 0
     cached = document.artifacts.get("pdf_body_html")
     if cached is None:
+        report_dropped_html(document)
         transformed, count = inline_notes(ast)
         html = run_pandoc(json.dumps(transformed), "html5", args=PANDOC_HTML_ARGS, document=document)
         cached = document.artifacts["pdf_body_html"] = (clean_html(html), count)

@@ -37,9 +37,16 @@ def body_html(document: Document) -> str:
     if cached is None:
         html = run_pandoc(embedded_ast_json(document), "html5", args=["--section-divs", "--wrap=none", "--mathml"],
                           document=document)
-        report_raw_html(pandoc_ast(document), document)
+        report_dropped_html(document)
         cached = document.artifacts["body_html"] = clean_html(html)
     return cached
+
+
+def report_dropped_html(document: Document) -> None:
+    """Warn about the raw HTML the outputs drop, once per document whichever writer comes first."""
+    if not document.artifacts.get("dropped_html_reported"):
+        report_raw_html(pandoc_ast(document), document)
+        document.artifacts["dropped_html_reported"] = True
 
 
 def toc_entries(document: Document, depth: int) -> list[Heading]:
