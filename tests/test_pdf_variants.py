@@ -37,6 +37,22 @@ def test_every_variant_passes_qpdf_without_weasyprint_warnings(name):
     assert "No syntax or stream encoding errors found" in check.stdout
 
 
+@pytest.mark.parametrize("theme_name", ["openinfra", "default"])
+def test_every_glyph_comes_from_the_theme_fonts(theme_name):
+    """Hyphens the hyphenator adds included: WeasyPrint's default U+2010 is missing from IBM Plex
+    (the default theme), and Pango took it from whatever font the machine had (DejaVu Serif)."""
+    require_tool("pdffonts")
+    from pipeline.theme import load_theme
+
+    families = {face.family.replace(" ", "").lower() for face in load_theme(theme_name).fonts}
+    listing = subprocess.run(["pdffonts", str(render(theme_name=theme_name).path)], capture_output=True,
+                             text=True, check=True).stdout.splitlines()[2:]
+    assert listing
+    for row in listing:
+        name = re.sub(r"[-,\s]", "", row.split()[0].split("+", 1)[-1]).lower()
+        assert any(name.startswith(family) for family in families), (row, families)
+
+
 def test_print_profile_adds_bleed_round_the_trim_box():
     reader = PdfReader(render(profile="print").path)
     for page in reader.pages:
