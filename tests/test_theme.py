@@ -5,7 +5,7 @@ from __future__ import annotations
 import shutil
 
 import pytest
-from conftest import REPO
+from conftest import REPO, run_cli
 
 from pipeline.cache import cache_dir
 from pipeline.errors import ThemeError
@@ -54,6 +54,21 @@ def test_theme_by_path_overrides_templates_of_default(tmp_path):
     theme = load_theme(str(theme_dir))
     assert theme.render("screen.css.j2") == "main { color: #E2173E; }"
     assert "@page" in theme.render("print.css.j2")  # falls back to the default theme's template
+
+
+def test_theme_by_path_without_a_default_beside_it_falls_back_to_the_shipped_one(tmp_path):
+    """A theme folder anywhere (no `default` next to it) once failed: print.css.j2 not found."""
+    from pypdf import PdfReader
+
+    theme_dir = tmp_path / "brands" / "acme"
+    shutil.copytree(REPO / "styles" / "openinfra", theme_dir)
+    source = tmp_path / "report.md"
+    source.write_text("---\ntitle: Acme 2024\n---\n# Part\n\n## Article\n\nText.\n", encoding="utf-8")
+    result = run_cli(str(source), "--to", "pdf", "--theme", str(theme_dir), "-o", str(tmp_path / "out"))
+    assert result.returncode == 0, result.stderr
+    reader = PdfReader(tmp_path / "out" / "report.pdf")
+    assert reader.metadata.title == "Acme 2024"
+    assert "Contents" in reader.pages[2].extract_text()  # the default theme's print template laid it out
 
 
 def test_font_not_installed_is_a_clear_error(tmp_path):

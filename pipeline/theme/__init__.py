@@ -31,6 +31,15 @@ def theme_search_path() -> list[Path]:
     return seen
 
 
+def shipped_default_root() -> Path | None:
+    """The neutral theme that comes with the package (from a checkout or from the wheel)."""
+    here = Path(__file__).resolve().parent.parent
+    for candidate in (here.parent / "styles" / "default", here / "_styles" / "default"):
+        if (candidate / BRAND_FILE).is_file():
+            return candidate
+    return None
+
+
 def available_themes() -> list[str]:
     names = {p.parent.name for root in theme_search_path() for p in root.glob(f"*/{BRAND_FILE}")}
     return sorted(names)
@@ -96,7 +105,12 @@ class Theme:
 
     @property
     def default_root(self) -> Path:
-        return self.root.parent / "default"
+        """Where templates and files this theme lacks come from: a `default` theme beside it, else
+        the one we ship (a theme given by path may live anywhere, with no `default` beside it)."""
+        sibling = self.root.parent / "default"
+        if (sibling / BRAND_FILE).is_file():
+            return sibling
+        return shipped_default_root() or sibling
 
     def find_file(self, relative: str) -> Path | None:
         """A theme file, falling back to the default theme's copy."""
