@@ -153,6 +153,22 @@ def test_glob_and_exclude(reports):
     assert sorted(p.name for p in out.rglob("*.html")) == [f"report-0{n}.html" for n in (1, 3, 5, 7, 9)]
 
 
+def test_output_folder_inside_the_input_folder_is_not_converted(tmp_path):
+    # `convert . --to html` writes ./dist, and the change reports there are Markdown files too.
+    folder = tmp_path / "reports"
+    folder.mkdir()
+    (folder / "doc.md").write_text(DOC.format(n=1), encoding="utf-8")
+    out = folder / "dist"
+    first = run_cli(str(folder), "--to", "html", "-o", str(out))
+    assert first.returncode == 0, first.stderr
+    assert (out / "doc.changes.md").is_file()
+    second = run_cli(str(folder), "--to", "html", "-o", str(out))
+    assert second.returncode == 0, second.stderr
+    assert _built(second) == [] and "1 output(s) up to date, 0 to build" in second.stdout
+    assert list(_manifest(out)) == ["doc.html"]
+    assert not (out / "dist").exists()
+
+
 SLOW_WRITER = '''
 import os, time
 from pathlib import Path

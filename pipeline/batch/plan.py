@@ -79,8 +79,13 @@ def file_sha256(path: Path) -> str:
     return digest.hexdigest()
 
 
-def discover(paths: list[Path], *, glob: str | None = None, exclude: tuple[str, ...] = ()) -> list[tuple[Path, Path]]:
-    """(source, path relative to its input root) for every Markdown file; folders are searched recursively."""
+def discover(paths: list[Path], *, glob: str | None = None, exclude: tuple[str, ...] = (),
+             out_dir: Path | None = None) -> list[tuple[Path, Path]]:
+    """(source, path relative to its input root) for every Markdown file; folders are searched recursively.
+
+    An output folder inside an input folder (`convert . --to html` writes to ./dist) is not searched:
+    the change reports we write there (`NAME.changes.md`) are not documents to convert.
+    """
     found: list[tuple[Path, Path]] = []
     for path in paths:
         if path.is_dir():
@@ -88,6 +93,7 @@ def discover(paths: list[Path], *, glob: str | None = None, exclude: tuple[str, 
             matches = sorted({p for pattern in patterns for p in path.rglob(pattern) if p.is_file()})
             matches = [p for p in matches if not _excluded(p.relative_to(path), exclude)]
             matches = [p for p in matches if not any(part.startswith(".") for part in p.relative_to(path).parts)]
+            matches = [p for p in matches if not _inside_output(p, path, out_dir)]
             if not matches:
                 raise UsageError(f"no Markdown files{f' matching {glob!r}' if glob else ''} in this folder", path)
             found.extend((p, p.relative_to(path)) for p in matches)
@@ -101,6 +107,14 @@ def discover(paths: list[Path], *, glob: str | None = None, exclude: tuple[str, 
     for source, relative in found:
         unique.setdefault(source.resolve(), (source, relative))
     return list(unique.values())
+
+
+def _inside_output(source: Path, root: Path, out_dir: Path | None) -> bool:
+    """True when `source` lies in the output folder and that folder is inside the input folder `root`."""
+    if out_dir is None:
+        return False
+    out, top = out_dir.resolve(), root.resolve()
+    return out != top and out.is_relative_to(top) and source.resolve().is_relative_to(out)
 
 
 def _excluded(relative: Path, patterns: tuple[str, ...]) -> bool:
@@ -156,7 +170,7 @@ def plan_jobs(paths: list[Path], formats: list[str], out_dir: Path, theme: Any, 
     extensions = {name: get_writer(name).extension for name in formats}
     versions = tool_versions()
     plan = Plan(out_dir=out_dir, versions=versions)
-    for source, relative in discover(paths, glob=glob, exclude=exclude):
+    for source, relative in discover(paths, glob=glob, exclude=exclude, out_dir=out_dir):
         source_hash = file_sha256(source)
         inputs = _normalizer_inputs(source) if normalize else []
         for index, fmt in enumerate(formats):
