@@ -153,6 +153,29 @@ def test_glob_and_exclude(reports):
     assert sorted(p.name for p in out.rglob("*.html")) == [f"report-0{n}.html" for n in (1, 3, 5, 7, 9)]
 
 
+def test_a_changed_image_rebuilds_the_document_that_shows_it(tmp_path):
+    # The image is embedded in the output: the same source with a new picture is a new output
+    # (watch mode rebuilds on saving an image, and must not find it "up to date").
+    import base64
+
+    from PIL import Image
+
+    folder = tmp_path / "in"
+    folder.mkdir()
+    Image.new("RGB", (8, 8), (255, 0, 0)).save(folder / "figure.png")
+    (folder / "with.md").write_text(DOC.format(n=1) + "\n![A figure](figure.png)\n", encoding="utf-8")
+    (folder / "without.md").write_text(DOC.format(n=2), encoding="utf-8")
+    out = tmp_path / "out"
+    assert run_cli(str(folder), "--to", "html", "-o", str(out)).returncode == 0
+    Image.new("RGB", (8, 8), (0, 0, 255)).save(folder / "figure.png")
+    again = run_cli(str(folder), "--to", "html", "-o", str(out))
+    assert again.returncode == 0, again.stderr
+    assert _built(again) == [str(out / "with.html")]
+    picture = base64.b64encode((folder / "figure.png").read_bytes()).decode()
+    assert picture in (out / "with.html").read_text(encoding="utf-8")
+    assert _built(run_cli(str(folder), "--to", "html", "-o", str(out))) == []
+
+
 def test_output_folder_inside_the_input_folder_is_not_converted(tmp_path):
     # `convert . --to html` writes ./dist, and the change reports there are Markdown files too.
     folder = tmp_path / "reports"

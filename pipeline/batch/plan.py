@@ -6,6 +6,7 @@ import dataclasses
 import fnmatch
 import hashlib
 import json
+import re
 from dataclasses import dataclass, field
 from functools import cache
 from importlib.metadata import PackageNotFoundError, version
@@ -35,6 +36,7 @@ class Job:
     write_report: bool  # the first format of a document also writes the normalizer's change report
     key: str = ""  # content hash of everything the output depends on
     max_input_bytes: int = DEFAULT_MAX_BYTES
+    resources: tuple[str, ...] = ()  # the files beside the source it names, with their hashes
 
     @property
     def label(self) -> str:
@@ -146,10 +148,65 @@ def _normalizer_inputs(source: Path) -> list[str]:
     return [f"{p}:{file_sha256(p)}" for p in files if p and Path(p).is_file()]
 
 
+# Where Markdown or raw HTML names another file: link and image destinations, reference
+# definitions, and src/href/poster/srcset attributes. A loose net: a false match only adds a
+# name that resolves to nothing, which never changes.
+_REFERENCE = re.compile(
+    r"\]\(\s*<([^>\n]*)>"
+    r"|\]\(\s*([^)\s]+)"
+    r"|^[ ]{0,3}\[[^\]\n]+\]:[ \t]*<?([^\s>]+)"
+    r"|\b(?:src|href|poster)\s*=\s*(?:\"([^\"]*)\"|'([^']*)'|([^\s>\"']+))"
+    r"|\bsrcset\s*=\s*(?:\"([^\"]*)\"|'([^']*)')",
+    re.MULTILINE | re.IGNORECASE,
+)
+
+
+def _referenced_files(source: Path, max_bytes: int) -> tuple[str, ...]:
+    """The files beside `source` that it names, each with what an output takes from it.
+
+    Images are embedded, so their content counts; for any other file only whether it exists does
+    (a link to a missing file is unwrapped). Outside the document's folder nothing is ever read.
+    """
+    from pipeline.load import decode
+    from pipeline.resources import IMAGE_TYPES, local_target
+
+    with open(source, "rb") as handle:
+        data = handle.read(max_bytes + 1)
+    try:
+        text = decode(data, source)[0]
+    except Exception:  # loading reports it; the key only needs the names
+        text = data.decode("utf-8", "replace")
+    names: set[str] = set()
+    for match in _REFERENCE.finditer(text):
+        value = next(group for group in match.groups() if group is not None)
+        if match.group(7) is not None or match.group(8) is not None:  # srcset: "a.png 1x, b.png 2x"
+            names.update(item.split()[0] for item in value.split(",") if item.split())
+        else:
+            names.add(value)
+    base = source.parent.resolve()
+    found: dict[str, str] = {}
+    for name in names:
+        if not name or name.startswith(("#", "data:")):
+            continue
+        target = local_target(name, base)
+        if target is None or not target.is_relative_to(base) or target == source.resolve():
+            continue
+        relative = target.relative_to(base).as_posix()
+        if not target.is_file():
+            found[relative] = "missing"
+        elif target.suffix.lower() in IMAGE_TYPES:
+            found[relative] = file_sha256(target)
+        else:
+            found[relative] = "file"
+    return tuple(f"{name}:{state}" for name, state in sorted(found.items()))
+
+
 def job_key(source_hash: str, fmt: str, theme_fingerprint: str, options: Any, normalize: bool,
-            normalize_options: Any, normalizer_inputs: list[str], versions: dict[str, str]) -> str:
+            normalize_options: Any, normalizer_inputs: list[str], versions: dict[str, str],
+            resources: tuple[str, ...] = ()) -> str:
     payload = {
         "source": source_hash,
+        "resources": list(resources),
         "format": fmt,
         "theme": theme_fingerprint,
         "options": _options_data(options),
@@ -173,14 +230,16 @@ def plan_jobs(paths: list[Path], formats: list[str], out_dir: Path, theme: Any, 
     for source, relative in discover(paths, glob=glob, exclude=exclude, out_dir=out_dir):
         source_hash = file_sha256(source)
         inputs = _normalizer_inputs(source) if normalize else []
+        resources = _referenced_files(source, max_input_bytes)
         for index, fmt in enumerate(formats):
             out_path = out_dir / relative.parent / f"{source.stem}{extensions[fmt]}"
             key = job_key(source_hash, fmt, theme.fingerprint, options, normalize, normalize_options, inputs,
-                          versions)
+                          versions, resources)
             plan.jobs.append(Job(
                 source=str(source), source_sha256=source_hash, format=fmt, out_path=str(out_path),
                 theme=str(theme.root), options=options, normalize=normalize, normalize_options=normalize_options,
                 write_report=normalize and index == 0, key=key, max_input_bytes=max_input_bytes,
+                resources=resources,
             ))
     outputs = [job.out_path for job in plan.jobs]
     clashes = {p for p in outputs if outputs.count(p) > 1}

@@ -36,8 +36,8 @@ def _document(job: Job, theme: Any) -> Document:
     from pipeline.render import embedded_ast
 
     allowed_hosts = tuple(getattr(job.options, "allow_remote", ()))
-    key = (job.source, file_sha256(Path(job.source)), job.normalize, repr(job.normalize_options), job.theme,
-           allowed_hosts)
+    key = (job.source, file_sha256(Path(job.source)), job.resources, job.normalize, repr(job.normalize_options),
+           job.theme, allowed_hosts)
     document = _DOCUMENTS.get(key)
     if document is None:
         document = prepare(Path(job.source), theme, run_normalizer=job.normalize,
