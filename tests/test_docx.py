@@ -188,3 +188,30 @@ def test_validation_result_is_recorded(sampler):
     validation = manifest_details(sampler, "docx")["validation"]
     assert validation["status"] == "passed" and validation["errors"] == 0
     assert validation["pages"] >= 3 and validation["tool"].startswith("LibreOffice")
+
+
+def test_without_libreoffice_the_field_updates_on_open_and_the_cli_says_so_once(tmp_path):
+    import json
+
+    from conftest import run_cli
+
+    folder = tmp_path / "in"
+    folder.mkdir()
+    for n in range(3):
+        (folder / f"doc-{n}.md").write_text(f"---\ntitle: Doc {n}\n---\n# Part {n}\n\n## Article {n}\n\nText.\n",
+                                            encoding="utf-8")
+    no_tools = tmp_path / "bin"  # a PATH without soffice (and without anything else)
+    no_tools.mkdir()
+    out = tmp_path / "out"
+    result = run_cli(str(folder), "--to", "docx", "-j", "2", "--no-validate", "-o", str(out),
+                     env={"PATH": str(no_tools)})
+    assert result.returncode == 0, result.stderr
+    said = (result.stdout + result.stderr).count("LibreOffice (soffice) is not installed")
+    assert said == 1, result.stdout + result.stderr  # once per run, whichever worker built which file
+    entries = json.loads((out / "manifest.json").read_text(encoding="utf-8"))["outputs"]
+    for n in range(3):
+        entry = entries[f"doc-{n}.docx"]
+        assert entry["details"]["toc"]["filled"] is False
+        assert any("[DOCX001]" in warning for warning in entry["warnings"])  # each file records it
+    document = _xml(out / "doc-0.docx")
+    assert re.search(r"<w:instrText[^>]*> ?TOC ", document) and 'w:dirty="true"' in document

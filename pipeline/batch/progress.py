@@ -8,6 +8,14 @@ from typing import Any, TextIO
 
 from pipeline.batch.plan import Job
 
+# Warnings about this machine, not about a document (every DOCX of a run would repeat it, from
+# whichever worker built it): printed once per run, without a document's name.
+RUN_WIDE = ("DOCX001",)
+
+
+def _run_wide(warning: str) -> str | None:
+    return next((code for code in RUN_WIDE if warning.endswith(f"[{code}]")), None)
+
 
 class Reporter:
     """Silent base: the hooks a batch calls. Subclasses print."""
@@ -26,8 +34,13 @@ class Reporter:
 
     def new_warnings(self, result: dict[str, Any]) -> list[str]:
         """Warnings not printed yet: a document's own warnings come back with each of its formats."""
-        fresh = [w for w in result.get("warnings", []) if w not in self._seen_warnings]
-        self._seen_warnings.update(fresh)
+        fresh = []
+        for warning in result.get("warnings", []):
+            code = _run_wide(warning)
+            if (code or warning) in self._seen_warnings:
+                continue
+            self._seen_warnings.add(code or warning)
+            fresh.append(f"convert: warning: {warning.partition(': warning: ')[2]}" if code else warning)
         return fresh
 
 

@@ -26,7 +26,6 @@ if TYPE_CHECKING:
 
 log = logging.getLogger("pipeline")
 LOGO_HEIGHT_MM = 14
-_TOLD_NO_LIBREOFFICE = False  # say it once per run, not once per document
 
 
 def _created(date: str | None) -> dt.datetime | None:
@@ -222,7 +221,6 @@ def _no_dirty_field(contents: Any) -> None:
 
 def fill_contents(path: Path, entries: list[Any], document: Document) -> dict[str, Any]:
     """Page numbers from LibreOffice into the TOC field; what happened, for the job's details."""
-    global _TOLD_NO_LIBREOFFICE
     import docx
 
     from pipeline import libreoffice
@@ -231,10 +229,10 @@ def fill_contents(path: Path, entries: list[Any], document: Document) -> dict[st
     if not entries:
         return {"filled": False, "reason": "no headings for a table of contents"}
     if libreoffice.find() is None:
-        if not _TOLD_NO_LIBREOFFICE:
-            _TOLD_NO_LIBREOFFICE = True
-            document.warn("DOCX001", "LibreOffice (soffice) is not installed: Word files get their table of "
-                          "contents filled when they are opened (Word asks to update fields)")
+        # Every DOCX records it (each worker process sees it afresh); the batch's reporter prints
+        # this machine-wide warning once per run (see pipeline.batch.progress.RUN_WIDE).
+        document.warn("DOCX001", "LibreOffice (soffice) is not installed: Word files get their table of "
+                      "contents filled when they are opened (Word asks to update fields)")
         return {"filled": False, "reason": "LibreOffice (soffice) is not installed; Word updates it on open"}
     try:
         laid_out, version, resident = laid_out_entries(path, timeout=libreoffice.TIMEOUT_SECONDS)
