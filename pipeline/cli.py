@@ -168,10 +168,13 @@ def watch_command(**params: Any) -> None:
     from pipeline.theme import load_theme
 
     _log_to_stderr()
-    theme_root = load_theme(params["theme"]).root
+    theme = load_theme(params["theme"])
     stop = threading.Event()
     install_stop_handlers(stop)
-    watch([*params["paths"], theme_root], params["out_dir"], lambda: _guarded_run(params), stop_event=stop)
+    # The default theme too: a theme takes every template it lacks from there (and the outputs'
+    # keys hash both folders).
+    themes = [folder for folder in (theme.root, theme.default_root) if folder.is_dir()]
+    watch([*params["paths"], *themes], params["out_dir"], lambda: _guarded_run(params), stop_event=stop)
 
 
 @cli.command("schedule", context_settings={"help_option_names": ["-h", "--help"]})

