@@ -11,6 +11,7 @@ that hangs is killed with its whole process group.
 
 from __future__ import annotations
 
+import hashlib
 import json
 import os
 import shutil
@@ -123,6 +124,25 @@ def find() -> Office | None:
 
 
 _VERSIONS: dict[str, str] = {}
+
+
+def fingerprint(office: Office | None) -> str:
+    """Which LibreOffice would lay Word files out, cheaply (no process started): its version file and
+    program's size and date. Part of a DOCX's job key, since the contents' page numbers are its layout."""
+    if office is None:
+        return "none"
+    program = Path(office.executable).resolve().parent
+    parts = []
+    for name in ("versionrc", "soffice.bin"):
+        path = program / name
+        try:
+            stat = path.stat()
+            parts.append(f"{name}:{stat.st_size}:{stat.st_mtime_ns}")
+            if name == "versionrc":
+                parts.append(path.read_text(encoding="utf-8", errors="replace"))
+        except OSError:
+            parts.append(f"{name}:missing")
+    return hashlib.sha256("\n".join([office.executable, *parts]).encode()).hexdigest()[:16]
 
 
 def _version(executable: str) -> str:

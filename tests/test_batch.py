@@ -392,3 +392,45 @@ def test_watch_rebuilds_when_a_template_from_the_default_theme_changes(tmp_path)
         process.send_signal(signal.SIGINT)
         _stdout, stderr = process.communicate(timeout=60)
     assert "Traceback" not in stderr
+
+
+def test_another_libreoffice_rebuilds_the_word_files_only(tmp_path, monkeypatch):
+    """The DOCX contents' page numbers are LibreOffice's layout: installing, removing or changing it
+    changes the DOCX jobs' keys, and no other format's."""
+    from pipeline import libreoffice
+    from pipeline.batch.plan import plan_jobs
+    from pipeline.theme import load_theme
+    from pipeline.writers import WriteOptions
+
+    _make_reports(tmp_path / "in", count=1)
+    theme = load_theme("default")
+
+    def keys() -> dict[str, str]:
+        plan = plan_jobs([tmp_path / "in"], ["pdf", "docx", "epub"], tmp_path / "out", theme, WriteOptions())
+        return {job.format: job.key for job in plan.jobs}
+
+    fake = tmp_path / "lo" / "program"
+    fake.mkdir(parents=True)
+    (fake / "soffice").write_text("#!/bin/sh\n", encoding="utf-8")
+    (fake / "versionrc").write_text("[Version]\nbuildid=1\n", encoding="utf-8")
+    monkeypatch.setattr(libreoffice, "find", lambda: libreoffice.Office(str(fake / "soffice")))
+    first = keys()
+    assert keys() == first, "the same LibreOffice gives the same keys"
+    (fake / "versionrc").write_text("[Version]\nbuildid=2\n", encoding="utf-8")
+    upgraded = keys()
+    monkeypatch.setattr(libreoffice, "find", lambda: None)
+    removed = keys()
+    for changed in (upgraded, removed):
+        assert changed["docx"] != first["docx"]
+        assert (changed["pdf"], changed["epub"]) == (first["pdf"], first["epub"])
+    assert upgraded["docx"] != removed["docx"]
+
+
+def test_an_unreachable_dask_scheduler_is_a_one_line_usage_error():
+    pytest.importorskip("distributed")
+    from pipeline.batch.executors import DaskExecutor
+    from pipeline.errors import UsageError
+
+    with pytest.raises(UsageError, match=r"cannot reach the Dask scheduler at tcp://127\.0\.0\.1:9: ") as caught:
+        DaskExecutor("tcp://127.0.0.1:9", 1, None, connect_seconds=2)
+    assert "\n" not in str(caught.value)

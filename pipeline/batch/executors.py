@@ -202,10 +202,18 @@ def _signal_name(exitcode: int | None) -> str:
 class DaskExecutor:
     """Jobs on a Dask distributed cluster; workers need this package and a shared file system."""
 
-    def __init__(self, scheduler: str | Any, workers: int, job_timeout: float | None) -> None:
+    def __init__(self, scheduler: str | Any, workers: int, job_timeout: float | None,
+                 connect_seconds: float = 30) -> None:
         from distributed import Client
 
-        self.client = scheduler if hasattr(scheduler, "submit") else Client(scheduler, timeout="30s")
+        from pipeline.errors import UsageError
+
+        try:
+            self.client = scheduler if hasattr(scheduler, "submit") else Client(scheduler,
+                                                                                timeout=f"{connect_seconds}s")
+        except (OSError, TimeoutError, ValueError) as exc:
+            reason = " ".join(str(exc).split())[:160] or type(exc).__name__
+            raise UsageError(f"cannot reach the Dask scheduler at {scheduler}: {reason}") from None
         self.owns_client = not hasattr(scheduler, "submit")
         self.in_flight = max(1, workers)
         self.job_timeout = job_timeout

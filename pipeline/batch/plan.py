@@ -231,6 +231,12 @@ def plan_jobs(paths: list[Path], formats: list[str], out_dir: Path, theme: Any, 
     extensions = {name: get_writer(name).extension for name in formats}
     versions = tool_versions()
     plan = Plan(out_dir=out_dir, versions=versions)
+    format_versions = {fmt: versions for fmt in formats}
+    if "docx" in formats:
+        from pipeline import libreoffice
+
+        # LibreOffice lays out the Word contents' page numbers: another one (or none) rebuilds them.
+        format_versions["docx"] = {**versions, "libreoffice": libreoffice.fingerprint(libreoffice.find())}
     for source, relative in discover(paths, glob=glob, exclude=exclude, out_dir=out_dir):
         source_hash = file_sha256(source)
         inputs = _normalizer_inputs(source) if normalize else []
@@ -238,7 +244,7 @@ def plan_jobs(paths: list[Path], formats: list[str], out_dir: Path, theme: Any, 
         for index, fmt in enumerate(formats):
             out_path = out_dir / relative.parent / f"{source.stem}{extensions[fmt]}"
             key = job_key(source_hash, fmt, theme.fingerprint, options, normalize, normalize_options, inputs,
-                          versions, resources)
+                          format_versions[fmt], resources)
             plan.jobs.append(Job(
                 source=str(source), source_sha256=source_hash, format=fmt, out_path=str(out_path),
                 theme=str(theme.root), options=options, normalize=normalize, normalize_options=normalize_options,
