@@ -24,6 +24,7 @@ from pipeline.document import Change, Document
 from pipeline.normalize import markdown
 from pipeline.normalize.config import Config, load_config
 from pipeline.normalize.registry import Rule, select
+from pipeline.normalize.tokens import template_spans
 from pipeline.normalize.vocabulary import VOCABULARY_FILE, Vocabulary, load_vocabulary
 
 if TYPE_CHECKING:
@@ -89,6 +90,8 @@ class TextRef:
     in_link: bool  # inside a Markdown link or an HTML <a>: never linkified
     url_text: bool  # the visible text of an autolink / URL-like link text: never edited by word rules
     block: str  # type of the enclosing block: paragraph_open, heading_open, th_open, td_open...
+    # Spans of this token inside a shortcode, template tag or JSX expression (`template_spans`).
+    shielded: list[tuple[int, int]] = field(default_factory=list)
 
     def previous_char(self) -> str:
         """The character just before this token in its inline, or '' at the start of the block."""
@@ -236,6 +239,7 @@ class RuleContext:
         for opener, inline in self.inlines():
             block = opener.type if opener is not None else ""
             children = inline.children or []
+            shielded = template_spans(children)
             link_depth = 0
             html_a = 0
             auto = False
@@ -255,7 +259,7 @@ class RuleContext:
                 elif t == "text":
                     in_link = link_depth > 0 or html_a > 0
                     url_text = auto or (in_link and _looks_like_url(child.content))
-                    yield TextRef(inline, i, child, in_link, url_text, block)
+                    yield TextRef(inline, i, child, in_link, url_text, block, shielded.get(i, []))
 
     def memo(self, key: str, factory: Callable[[], Any]) -> Any:
         if key not in self._cache:

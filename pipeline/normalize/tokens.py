@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import bisect
+import re
+
 from markdown_it.token import Token
 
 
@@ -93,3 +96,55 @@ def wrapping_emphasis(children: list[Token]) -> tuple[int, int] | None:
             if depth == 0:
                 return (0, i) if i == len(children) - 1 else None
     return None
+
+
+# Syntax a site generator evaluates before the Markdown is read: Hugo shortcodes, Go, Jinja or
+# Liquid template tags (`{{< figure src="x" >}}`, `{{% note %}}`, `{{video "https://…"}}`,
+# `{% include x.html %}`), and MDX/JSX expressions holding a string (`{'  '}at span`). Their quotes,
+# spaces and URLs are code: a curly quote or a squeezed space there breaks the page or changes what
+# it prints. A JSX expression needs a quote so that braces in prose (`{app.name}`, set notation)
+# stay text. No `{` inside and bounded lengths keep the scan linear on a paragraph of braces.
+_TEMPLATE = re.compile(r"\{\{[^{]{0,500}?\}\}|\{%[^{]{0,500}?%\}|\{(?=[^{}\n]{0,200}?['\"])[^{}\n]{0,200}\}")
+# Stands for a child that is not text (code, HTML, link markup): it can sit inside a shortcode, but
+# its content must not open or close one.
+_OTHER = "\ufffc"
+
+
+def template_spans(children: list[Token]) -> dict[int, list[tuple[int, int]]]:
+    """For each text child of an inline, its spans inside a shortcode, template tag or JSX expression.
+
+    Found on the inline's text as a whole: emphasis or a line break inside a shortcode
+    (`{{< figure caption="A *big* cat" >}}`) splits it across several text tokens.
+    """
+    if not any(c.type == "text" and "{" in c.content for c in children):
+        return {}
+    parts: list[str] = []
+    offsets: list[int] = []
+    position = 0
+    for child in children:
+        offsets.append(position)
+        if child.type == "text":
+            piece = child.content
+        elif child.type in ("softbreak", "hardbreak"):
+            piece = "\n"
+        else:
+            piece = _OTHER
+        parts.append(piece)
+        position += len(piece)
+    joined = "".join(parts)
+    out: dict[int, list[tuple[int, int]]] = {}
+    for m in _TEMPLATE.finditer(joined):
+        k = bisect.bisect_right(offsets, m.start()) - 1
+        while k < len(children) and offsets[k] < m.end():
+            child = children[k]
+            if child.type == "text":
+                start = max(m.start(), offsets[k]) - offsets[k]
+                end = min(m.end(), offsets[k] + len(child.content)) - offsets[k]
+                if start < end:
+                    out.setdefault(k, []).append((start, end))
+            k += 1
+    return out
+
+
+def overlaps_any(spans: list[tuple[int, int]], start: int, end: int) -> bool:
+    return any(s < end and start < e for s, e in spans)

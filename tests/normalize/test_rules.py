@@ -112,6 +112,12 @@ CASES = [
         "In \\aosafigref{500l.imagefilters.app} and {site.io}, see example.org/x.\n",
         "In \\\\aosafigref{500l.imagefilters.app} and {site.io}, see [example.org/x](https://example.org/x).\n",
     ),
+    # A shortcode's argument is not a link: `{{video "<https://…>"}}` breaks the shortcode.
+    (
+        "LINK004",
+        '{{video "https://www.youtube.com/embed/x"}} then https://x.org/a\n',
+        '{{video "https://www.youtube.com/embed/x"}} then <https://x.org/a>\n',
+    ),
     # Typos and wording
     ("TYPO001", "Anton Renski , Technical Coordinator\n", "Anton Renski, Technical Coordinator\n"),
     ("TYPO001", "Is it true ? Yes .\n", "Is it true? Yes.\n"),
@@ -123,6 +129,11 @@ CASES = [
     ("TYPO004", "The training was very sucessful.\n", "The training was very successful.\n"),
     ("TYPO004", "Sucessful training.\n", "Successful training.\n"),
     ("TYPO004", "made to accomodate changes\n", "made to accommodate changes\n"),
+    (
+        "TYPO004",
+        '{{< alert title="A sucessful run" >}} was sucessful\n',
+        '{{< alert title="A sucessful run" >}} was successful\n',
+    ),
     (
         "TYPO004",
         "the `sucessful` code and http://x.org/sucessful\n",
@@ -158,6 +169,19 @@ CASES = [
         '![nano](fig/nano.png){alt="nano: It\'s a screenshot" width="50%"} and "quoted"\n',
         '![nano](fig/nano.png){alt="nano: It\'s a screenshot" width="50%"} and “quoted”\n',
     ),
+    # Shortcodes, template tags and JSX expressions are code: their quotes stay straight, even when
+    # emphasis splits one across text tokens (react.dev's `{'  '}at span`, go.dev's `{{video "…"}}`).
+    (
+        "TYPG001",
+        '{{video "https://x.org/v"}}, {{< figure caption="A *big* cat" >}} and "quoted"\n',
+        '{{video "https://x.org/v"}}, {{< figure caption="A *big* cat" >}} and “quoted”\n',
+    ),
+    (
+        "TYPG001",
+        "Server: \"Server\"\n{' '}at span {% include x.html t=\"Hi\" %}, {app.name} and it's\n",
+        "Server: “Server”\n{' '}at span {% include x.html t=\"Hi\" %}, {app.name} and it’s\n",
+    ),
+    ("TYPG001", "{'It's'} and {\"a\" + b} 'q'\n", "{'It's'} and {\"a\" + b} ‘q’\n"),
     ("TYPG002", "in 2-4 hour increments, 1990-2021\n", "in 2–4 hour increments, 1990–2021\n"),
     ("TYPG002", "IEEE 754-2019 and IEEE: 754-2019\n", "IEEE 754-2019 and IEEE: 754-2019\n"),
     (

@@ -365,6 +365,8 @@ def double_encoding(ctx: RuleContext) -> None:
         pieces = []
         pos = 0
         for start, end, visible, _href in find_urls(text):
+            if tk.overlaps_any(ref.shielded, start, end):
+                continue
             fixed = _DOUBLE_ENCODED.sub(r"%\1", visible)
             if fixed == visible:
                 continue
@@ -385,7 +387,8 @@ def bare_urls(ctx: RuleContext) -> None:
         changed = False
         link_depth = 0
         html_a = 0
-        for child in kids:
+        shielded = tk.template_spans(kids)
+        for k, child in enumerate(kids):
             if child.type == "link_open":
                 link_depth += 1
             elif child.type == "link_close":
@@ -400,6 +403,8 @@ def bare_urls(ctx: RuleContext) -> None:
                 continue
             accepted = []
             for start, end, visible, href in find_urls(child.content):
+                if tk.overlaps_any(shielded.get(k, []), start, end):
+                    continue  # a shortcode's argument (`{{video "https://…"}}`) is not a link
                 line0, col0 = ctx.locate_next(inline, visible, "text")
                 shown = f"<{visible}>" if href in (visible, "mailto:" + visible) else f"[{visible}]({href})"
                 kind = (

@@ -121,7 +121,7 @@ def quotes(ctx: RuleContext) -> None:
             continue
         if "'" not in text and '"' not in text:
             continue
-        spans = url_spans(text) + [m.span() for m in _ATTRIBUTE.finditer(text)]
+        spans = url_spans(text) + [m.span() for m in _ATTRIBUTE.finditer(text)] + ref.shielded
         nxt = _next_char(ref)
         chars = list(text)
         # Quotes open across the text tokens of one paragraph (`"**bold**"`), never beyond it.

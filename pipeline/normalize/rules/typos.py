@@ -19,7 +19,7 @@ from collections.abc import Callable
 from pipeline.normalize import lexicon
 from pipeline.normalize.engine import RuleContext, TextRef
 from pipeline.normalize.registry import rule
-from pipeline.normalize.rules.links import protected_spans, url_spans
+from pipeline.normalize.rules.links import merge_spans, protected_spans, url_spans
 
 # A word of prose: letters with inner apostrophes, not glued to paths, domains, identifiers or hyphens.
 WORD = re.compile(r"(?<![\w'’@#/\\.-])([A-Za-z]+(?:['’][A-Za-z]+)*)(?![\w@/\\-]|['’]\w|\.\w)")
@@ -39,9 +39,12 @@ def edit(
     """Apply `decide` to every match of `pattern` in a text token, skipping protected spans.
 
     Word rules skip URLs, paths and identifiers; `urls_only` (for typography) skips URLs and e-mails.
+    Both skip shortcodes, template tags and JSX expressions.
     """
     text = ref.token.content
     spans = url_spans(text) if urls_only else protected_spans(ctx, text)
+    if ref.shielded:
+        spans = merge_spans(spans + ref.shielded)
     starts = [s for s, _ in spans]
     pieces: list[str] = []
     pos = 0
