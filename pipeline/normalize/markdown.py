@@ -144,9 +144,60 @@ def _keep_ordered_delimiter(text: str, node: RenderTreeNode, context: RenderCont
     return _ORDERED_ITEM.sub(lambda match: match.group(1) + marker, text)
 
 
+# mdformat's text renderer turns tabs into spaces and squeezes runs of spaces: invisible in prose,
+# but inside a shortcode or a JSX string (`{'    '}\\<span\\>`) the spaces are what the site prints.
+# There they are swapped, while the default renderer runs, for Unicode spaces it leaves alone and
+# treats as whitespace when it decides what to escape, then swapped back.
+_RUN_SPACE, _TAB = "\u2000", "\u2001"
+_SPACE_RUN = re.compile(r"(?<=[ \t]) |\t")
+_NOT_TEXT = SimpleNamespace(type="node", content="")
+
+
+def _render_text(node: RenderTreeNode, context: RenderContext) -> str:
+    from mdformat.renderer import DEFAULT_RENDERERS
+
+    default = DEFAULT_RENDERERS["text"]
+    content = node.content
+    if "  " not in content and "\t" not in content:
+        return default(node, context)
+    if _RUN_SPACE in content or _TAB in content:
+        return default(node, context)  # the text uses the stand-ins itself: they could not be told apart
+    spans = _template_spans_of(node)
+    if not spans:
+        return default(node, context)
+    kept = list(content)
+    for start, end in spans:
+        for m in _SPACE_RUN.finditer(content, start, end):
+            kept[m.start()] = _TAB if m.group() == "\t" else _RUN_SPACE
+    token = node.token
+    assert token is not None  # a text node is a leaf
+    token.content = "".join(kept)
+    try:
+        out = default(node, context)
+    finally:
+        token.content = content
+    return out.replace(_RUN_SPACE, " ").replace(_TAB, "\t")
+
+
+def _template_spans_of(node: RenderTreeNode) -> list[tuple[int, int]]:
+    """This text node's spans inside a shortcode or JSX expression, found once per parent node."""
+    from pipeline.normalize.tokens import template_spans
+
+    parent = node.parent
+    if parent is None:
+        return []
+    cached = getattr(parent, "_template_spans", None)
+    if cached is None:
+        siblings = [child.token if child.token is not None else _NOT_TEXT for child in parent.children]
+        cached = template_spans(siblings)  # type: ignore[arg-type]
+        parent._template_spans = cached  # type: ignore[attr-defined]
+    return cached.get(getattr(node, "_index", -1), [])
+
+
 _OWN_PLUGIN = SimpleNamespace(
     CHANGES_AST=False,
     RENDERERS={
+        "text": _render_text,
         f"container_{DIV}": _render_div,
         "front_matter": _render_front_matter,
         VERBATIM: _render_verbatim,

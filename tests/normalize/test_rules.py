@@ -122,6 +122,8 @@ CASES = [
     ("TYPO001", "Anton Renski , Technical Coordinator\n", "Anton Renski, Technical Coordinator\n"),
     ("TYPO001", "Is it true ? Yes .\n", "Is it true? Yes.\n"),
     ("TYPO001", "Use .NET and the ... ellipsis\n", "Use .NET and the ... ellipsis\n"),
+    # The spaces of a JSX string are what the page prints (react.dev's console output).
+    ("TYPO001", "{'  '}at span and a  run , here\n", "{'  '}at span and a run, here\n"),
     ("TYPO002", "accepted with with the caveat\n", "accepted with the caveat\n"),
     ("TYPO002", "create a a fully integrated\n", "create a fully integrated\n"),
     ("TYPO002", "He had had enough; that that is so.\n", "He had had enough; that that is so.\n"),

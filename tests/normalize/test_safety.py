@@ -55,6 +55,25 @@ def test_text_rules_never_edit_code_html_urls_or_emails() -> None:
     assert doc.body.startswith("Intro the `")
 
 
+TEMPLATES = [
+    "{{< figure src=\"a.png\" caption=\"A  sucessful *big*  cat, 2-4\" >}}",
+    "{{% note \"It's teh  end\" %}}",
+    "{{video \"https://www.youtube.com/embed/x\"}}",
+    "{% include x.html title=\"with with\" %}",
+    "{'  '}",
+    "{'+\t  '}",
+]
+
+
+def test_text_rules_and_the_formatter_never_edit_shortcodes_or_jsx() -> None:
+    body = "Intro teh text.\n\n" + "\n".join(f"{t}at line {i} , teh" for i, t in enumerate(TEMPLATES)) + "\n"
+    doc = run(body, *TEXT_RULES, "LINK004")
+    for template in TEMPLATES:
+        assert template in doc.body
+    # The prose around them was edited, so the rules did run.
+    assert doc.body.startswith("Intro the text.") and "at line 0, the" in doc.body
+
+
 def test_front_matter_is_never_edited() -> None:
     body = '---\ntitle: "teh sucessful"  \nlink: example.org/x\n---\nText teh.\n'
     doc = run(body)
