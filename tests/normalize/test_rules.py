@@ -299,6 +299,24 @@ def test_word_elsewhere_in_document_is_never_corrected() -> None:
     assert doc.body == "The whoe tool. Another whoe here.\n"
 
 
+def test_two_edit_typos_are_only_suggested() -> None:
+    body = "We run the infrastucure team. The perfromnace of the system.\n"
+    doc = run(body, "TYPO005", fix_suggested=True)
+    assert doc.body == body
+    far = [(c.before, c.after, c.applied) for c in doc.changes if c.rule == "TYPO005"]
+    assert far == [("infrastucure", "infrastructure", False), ("perfromnace", "performance", False)]
+
+
+def test_two_edits_from_a_word_is_not_a_typo_of_it() -> None:
+    # Another prefix or suffix, a syllable more, no context, a name: no second-tier suggestion.
+    body = (
+        "The onboarding process. For all digitalization scenarios. A miscalculating error. "
+        "It unmounts the disk. Our infrastucure. Fupan Li (lifupan), Ant Group.\n"
+    )
+    doc = run(body, "TYPO005")
+    assert [c for c in doc.changes if c.rule == "TYPO005"] == []
+
+
 def test_straight_quote_style() -> None:
     doc = run("“Quoted” and it’s fine\n", "TYPG001", quote_style="straight")
     assert doc.body == '"Quoted" and it\'s fine\n'

@@ -24,7 +24,8 @@ from pipeline.normalize.rules.links import merge_spans, protected_spans, url_spa
 # A word of prose: letters with inner apostrophes, not glued to paths, domains, identifiers or hyphens.
 WORD = re.compile(r"(?<![\w'’@#/\\.-])([A-Za-z]+(?:['’][A-Za-z]+)*)(?![\w@/\\-]|['’]\w|\.\w)")
 
-Decision = tuple[str, str, bool] | None  # (replacement, message, suggest) or None to leave it
+# (replacement, message, suggest[, never apply]) or None to leave it
+Decision = tuple[str, str, bool] | tuple[str, str, bool, bool] | None
 
 
 def edit(
@@ -54,10 +55,10 @@ def edit(
         decision = decide(m, text)
         if decision is None:
             continue
-        new, message, suggest = decision
+        new, message, suggest, *never_flag = decision
         old = m.group(0)
         line0, col0 = ctx.locate_next(ref.inline, old, pattern)
-        never = never_apply_when(new) if never_apply_when else False
+        never = bool(never_flag and never_flag[0]) or (never_apply_when(new) if never_apply_when else False)
         if ctx.propose(line0, col0, old, new, message, suggest=suggest, never_apply=never):
             pieces += [text[pos : m.start()], new]
             pos = m.end()
@@ -222,9 +223,14 @@ _MAX_LENGTH = 45
 _FREQUENT = 100_000  # corpus count of a candidate we trust as a real, common word
 
 
+# Two edits away, most "close" words are another form of a real word (`onboarding` → `boarding`,
+# `digitalization` → `digitization`) or a name; only long words get a second-tier suggestion.
+_FAR_MIN_LENGTH = 6
+
+
 @rule("TYPO005")
 def unknown_words(ctx: RuleContext) -> None:
-    """Unknown words one edit from exactly one frequent word are corrected when the context confirms it."""
+    """Unknown words close to exactly one frequent word: corrected when the context confirms one edit."""
     if not ctx.english():
         return
     speller = lexicon.speller()
@@ -254,16 +260,23 @@ def unknown_words(ctx: RuleContext) -> None:
             or _compound(speller, lw)
         ):
             return None
+        near = speller.candidates(lw, 1)
         candidates = [
             c
-            for c in speller.candidates(lw, 1)
+            for c in near
             if c[1] == 1 and not _inflection(lw, c[0]) and variants.get(c[0]) != lw and not _variant(lw, c[0])
         ]
-        if not candidates:
+        if not candidates and near:
             return None
-        prev_word, next_word = _neighbours(text, m.start(), m.end())
         if glued(ref_holder[0], text, m):
             return None
+        prev_word, next_word = _neighbours(text, m.start(), m.end())
+        if not candidates:
+            far = _far_candidate(speller, variants, lw, prev_word, next_word)
+            if far is None:
+                return None
+            # Two edits is weak evidence, whatever the context: reported, never applied.
+            return far, f"unknown word {word!r}, two edits from {far!r}", True, True
         confirmed = [
             c
             for c in candidates
@@ -280,6 +293,45 @@ def unknown_words(ctx: RuleContext) -> None:
     for ref in prose(ctx):
         ref_holder[:] = [ref]
         edit(ctx, ref, WORD, decide, never_apply_when=lambda new: " / " in new)
+
+
+def _far_candidate(
+    speller: lexicon.Speller, variants: dict[str, str], word: str, prev_word: str, next_word: str
+) -> str | None:
+    """The one frequent word two edits from `word`, when the edits look like two slips and the context fits."""
+    if len(word) < _FAR_MIN_LENGTH:
+        return None
+    frequent = [c[0] for c in speller.candidates(word, 2) if c[1] == 2 and c[2] >= _FREQUENT]
+    if len(frequent) != 1:
+        return None
+    candidate = frequent[0]
+    if (
+        _inflection(word, candidate)
+        or variants.get(candidate) == word
+        or _variant(word, candidate)
+        or not _two_slips(word, candidate)
+    ):
+        return None
+    return candidate if _in_context(speller, prev_word, candidate, next_word) else None
+
+
+def _two_slips(word: str, candidate: str) -> bool:
+    """Two typing slips keep the word's first and last letters and do not add or drop a whole syllable.
+
+    A different start or end is another prefix or suffix (`unmounts`/`amounts`,
+    `miscalculating`/`miscalculation`); two adjacent letters more or less in one place are a
+    morpheme (`digitalization`/`digitization`), not two slips.
+    """
+    if word[0] != candidate[0] or word[-1] != candidate[-1]:
+        return False
+    start = 0
+    while start < min(len(word), len(candidate)) and word[start] == candidate[start]:
+        start += 1
+    end = 0
+    while end < min(len(word), len(candidate)) - start and word[-1 - end] == candidate[-1 - end]:
+        end += 1
+    middle = (word[start : len(word) - end], candidate[start : len(candidate) - end])
+    return not (min(len(x) for x in middle) == 0 and max(len(x) for x in middle) >= 2)
 
 
 def _inflection(word: str, candidate: str) -> bool:
