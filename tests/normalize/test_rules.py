@@ -122,6 +122,14 @@ CASES = [
     ("TYPO001", "Anton Renski , Technical Coordinator\n", "Anton Renski, Technical Coordinator\n"),
     ("TYPO001", "Is it true ? Yes .\n", "Is it true? Yes.\n"),
     ("TYPO001", "Use .NET and the ... ellipsis\n", "Use .NET and the ... ellipsis\n"),
+    # After a link, a code span or emphasis the space starts the next text token.
+    (
+        "TYPO001",
+        "See [x](https://u.org) , then `_FORTIFY_SOURCE` . And **Renski** , Technical\n",
+        "See [x](https://u.org), then `_FORTIFY_SOURCE`. And **Renski**, Technical\n",
+    ),
+    # Code spans around a spaced `?` or `:` are an expression; a line break or HTML is no word end.
+    ("TYPO001", "`a` ? `b` : `c`, and text\n, x <br> , y\n", "`a` ? `b` : `c`, and text\n, x <br> , y\n"),
     # The spaces of a JSX string are what the page prints (react.dev's console output).
     ("TYPO001", "{'  '}at span and a  run , here\n", "{'  '}at span and a run, here\n"),
     ("TYPO002", "accepted with with the caveat\n", "accepted with the caveat\n"),

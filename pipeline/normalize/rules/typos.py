@@ -117,6 +117,10 @@ def prose(ctx: RuleContext) -> list[TextRef]:
 # -- TYPO001 ---------------------------------------------------------------------------------------
 
 _SPACE_BEFORE_PUNCT = re.compile(r"(?<=[\w)\]”’\"'])( +)([,;:!?]|\.(?!\.))(?=\s|$)")
+# The same at the start of a text token, after a link, a code span or emphasis (`[x](u) , see`): the
+# character before is in another token, so the lookbehind above cannot see it.
+_LEADING_SPACE_BEFORE_PUNCT = re.compile(r"^( +)([,;:!?]|\.(?!\.))(?=\s|$)")
+_WORD_END = re.compile(r"[\w)\]”’\"']")
 _SPACE_RUN = re.compile(r"(?<=\S)( {2,})(?=\S)")
 
 
@@ -133,7 +137,33 @@ def spacing(ctx: RuleContext) -> None:
                 lambda m, t: (m.group(2), "space before punctuation removed", False),
                 urls_only=True,
             )
+            if ref.token.content.startswith(" ") and _after_markup(ref):
+                edit(
+                    ctx,
+                    ref,
+                    _LEADING_SPACE_BEFORE_PUNCT,
+                    lambda m, t: (m.group(2), "space before punctuation removed", False),
+                    urls_only=True,
+                )
         edit(ctx, ref, _SPACE_RUN, lambda m, t: (" ", "run of spaces reduced to one", False), urls_only=True)
+
+
+def _after_markup(ref: TextRef) -> bool:
+    """True when the token follows a link, code span or emphasis that ends a word, not an operator.
+
+    `` `a` ? `b` : `c` `` is an expression written with code spans: its spaced `?` and `:` are meant.
+    """
+    children = ref.inline.children or []
+    if ref.index == 0 or children[ref.index - 1].type in ("softbreak", "hardbreak", "html_inline", "text"):
+        return False
+    if not _WORD_END.fullmatch(ref.previous_char()):
+        return False
+    between_code = (
+        children[ref.index - 1].type == "code_inline"
+        and ref.index + 1 < len(children)
+        and children[ref.index + 1].type == "code_inline"
+    )
+    return not (between_code and len(ref.token.content.strip()) == 1)
 
 
 # -- TYPO003 ---------------------------------------------------------------------------------------
