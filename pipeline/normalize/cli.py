@@ -17,7 +17,7 @@ import click
 
 from pipeline.atomic import write_text_atomically
 from pipeline.document import Change, Diagnostic, Document
-from pipeline.errors import PipelineError, UsageError
+from pipeline.errors import PipelineError
 
 MARKDOWN_SUFFIXES = (".md", ".markdown", ".mdown", ".mkd")
 
@@ -53,21 +53,21 @@ def _load(path: Path) -> Document:
     return load_document(path)
 
 
-def _resolve_theme(theme: str | None) -> Path | None:
-    if not theme:
-        return None
-    as_path = Path(theme)
-    if as_path.is_dir():
-        return as_path
-    try:
-        from pipeline.theme import theme_search_path
+def _resolve_theme(theme: str | None) -> Path:
+    """The theme folder whose vocabulary the normalizer reads.
 
-        for root in theme_search_path():
-            if (root / theme).is_dir():
-                return root / theme
-    except ImportError:
-        pass
-    raise UsageError(f"no theme named {theme!r}")
+    Without `--theme`, the theme `convert` uses by default, found the same way: lint must report
+    what convert changes (a theme's vocabulary both protects its names and corrects them).
+    """
+    from pipeline.errors import ThemeError
+    from pipeline.theme import DEFAULT_THEME, load_theme
+
+    try:
+        return load_theme(theme or DEFAULT_THEME).root
+    except ThemeError:
+        if theme and Path(theme).is_dir():
+            return Path(theme)  # a folder with only a vocabulary.txt is enough here
+        raise  # a usage error (exit 2)
 
 
 def _selected(rule_id: str, ignore: tuple[str, ...]) -> bool:
@@ -129,7 +129,11 @@ def _short(text: str, n: int = 70) -> str:
 )
 @click.option("--diff", "show_diff", is_flag=True, help="Show a unified diff of what --fix would write.")
 @click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True)
-@click.option("--theme", default=None, help="Theme name or folder whose vocabulary.txt to use.")
+@click.option(
+    "--theme",
+    default=None,
+    help="Theme name or folder whose vocabulary.txt to use (default: convert's default theme, openinfra).",
+)
 @click.option(
     "--config",
     "config_dir",

@@ -106,6 +106,19 @@ def test_lint_usage_errors_exit_2(tmp_path: Path) -> None:
     assert CliRunner().invoke(lint, ["--theme", "no-such-theme", str(tmp_path)]).exit_code == 2
 
 
+def test_lint_uses_the_theme_convert_uses_by_default(tmp_path: Path) -> None:
+    from pipeline.convert import prepare
+    from pipeline.theme import DEFAULT_THEME, load_theme
+
+    # Starlingx is only corrected by the default theme's vocabulary; Zuul is only protected by it.
+    path = _write(tmp_path, "---\ntitle: Demo\n---\nWe run Starlingx and the zuul gates.\n")
+    result = CliRunner().invoke(lint, ["--format", "json", str(path)])
+    linted = json.loads(result.output)["files"][0]["changes"]
+    converted = [c.to_dict() for c in prepare(path, load_theme(DEFAULT_THEME)).changes]
+    assert linted == converted
+    assert ("Starlingx", "StarlingX") in {(c["before"], c["after"]) for c in linted}
+
+
 def test_lint_folder(tmp_path: Path) -> None:
     _write(tmp_path, "Clean.\n", "a.md")
     _write(tmp_path, "The teh end.\n", "b.markdown")
