@@ -73,6 +73,9 @@ def batch_options(command: Any) -> Any:
                      help="Allow images from this host and its subdomains (repeatable); no network otherwise."),
         click.option("--no-normalize", is_flag=True, help="Skip the normalizer; convert the Markdown as written."),
         click.option("--fix-suggested", is_flag=True, help="Also apply the normalizer's suggestions."),
+        click.option("--check-links", is_flag=True,
+                     help="Request every http(s) link and warn about broken ones (LINK006; cached for a day). "
+                          "Off by default: no network otherwise."),
         click.option("--glob", default=None, metavar="PATTERN",
                      help="In folders, convert only files matching this pattern (default: *.md, *.markdown)."),
         click.option("--exclude", multiple=True, metavar="PATTERN",
@@ -118,7 +121,7 @@ def run_conversion(params: dict[str, Any]) -> int:
     result = convert(
         params["paths"], params["formats"], params["out_dir"], params["theme"],
         run_normalizer=not params["no_normalize"],
-        normalize_options=NormalizeOptions(fix_suggested=params["fix_suggested"]),
+        normalize_options=NormalizeOptions(fix_suggested=params["fix_suggested"], check_links=params["check_links"]),
         options=WriteOptions(profile=params["profile"], paper=paper.lower() if paper else None,
                              pdf_variant=params["pdf_variant"], preview=params["preview"],
                              validate=params["validate"], allow_remote=tuple(params["allow_remote"])),

@@ -27,6 +27,11 @@ def prepare(path: Path, theme: Theme, *, run_normalizer: bool = True,
         if options.theme_dir is None:
             options = dataclasses.replace(options, theme_dir=theme.root)
         document = normalize(document, options)
+    elif normalize_options is not None and normalize_options.check_links:
+        # The normalizer runs the link check; asked for without it, the links are still checked.
+        from pipeline.normalize.linkcheck import check_document
+
+        check_document(document)
     return document
 
 

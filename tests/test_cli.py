@@ -2,6 +2,12 @@
 
 from __future__ import annotations
 
+import json
+import threading
+from collections.abc import Iterator
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from typing import ClassVar
+
 import pytest
 from conftest import SEED, run_cli
 
@@ -123,3 +129,47 @@ def test_unknown_pdf_variant_is_a_usage_error(tmp_path):
     assert result.returncode == 2
     _assert_one_line_error(result, "unknown PDF variant 'pdf/z-9'", "pdf/a-3b")
     assert not out.exists()
+
+
+class _LinkHandler(BaseHTTPRequestHandler):
+    hits: ClassVar[list[str]] = []
+
+    def _answer(self) -> None:
+        _LinkHandler.hits.append(self.path)
+        self.send_response(200 if self.path == "/ok" else 404)
+        self.send_header("Content-Length", "0")
+        self.end_headers()
+
+    do_HEAD = do_GET = _answer
+
+    def log_message(self, *args: object) -> None:
+        pass
+
+
+@pytest.fixture
+def link_server() -> Iterator[str]:
+    _LinkHandler.hits = []
+    httpd = ThreadingHTTPServer(("127.0.0.1", 0), _LinkHandler)
+    thread = threading.Thread(target=httpd.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield f"http://127.0.0.1:{httpd.server_address[1]}"
+    finally:
+        httpd.shutdown()
+        httpd.server_close()
+
+
+def test_check_links_is_off_by_default_and_warns_when_asked(tmp_path, link_server):
+    source = tmp_path / "links.md"
+    source.write_text(f"{SMALL}\nSee [ok]({link_server}/ok) and [gone]({link_server}/gone).\n", encoding="utf-8")
+    env = {"PIPELINE_CACHE_DIR": str(tmp_path / "cache")}
+    quiet = run_cli(str(source), "--to", "html", "-o", str(tmp_path / "out"), "--json", env=env)
+    assert quiet.returncode == 0, quiet.stderr
+    assert _LinkHandler.hits == [], "no network unless --check-links"
+    checked = run_cli(str(source), "--to", "html", "-o", str(tmp_path / "out"), "--json", "--check-links", env=env)
+    assert checked.returncode == 0, checked.stderr
+    assert sorted(_LinkHandler.hits) == ["/gone", "/ok"]
+    [built] = json.loads(checked.stdout)["built"]
+    assert [w for w in built["warnings"] if "LINK006" in w and "/gone" in w and "404" in w]
+    report = json.loads((tmp_path / "out" / "links.changes.json").read_text(encoding="utf-8"))
+    assert [d["code"] for d in report["diagnostics"] if d["code"] == "LINK006"] == ["LINK006"]

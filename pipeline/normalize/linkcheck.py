@@ -1,4 +1,4 @@
-"""Optional online link check (`lint --check-links`, `NormalizeOptions(check_links=True)`).
+"""Optional online link check (`convert --check-links`, `lint --check-links`, `NormalizeOptions(check_links=True)`).
 
 Off by default: documents are converted offline. When on, every http(s) target in the normalized body
 is requested once (HEAD, then GET when a server refuses HEAD) with a timeout, a concurrency limit and
