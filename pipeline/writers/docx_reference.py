@@ -326,6 +326,16 @@ def build_reference(theme: Theme, target: Path) -> Path:
     subtitle.paragraph_format.space_after = Pt(base_pt * 3)
     for name in ("Author", "Abstract", "Image Caption", "Table Caption"):
         _set_font(styles[name], font["headings"], base_pt * 0.95, color["muted"])
+    # Figures as in the PDF: the picture centred, its caption centred under it in upright type
+    # (pandoc's Caption is italic); "Captioned Figure" keeps the picture with its caption.
+    for name in ("Figure", "Captioned Figure", "Image Caption"):
+        styles[name].paragraph_format.alignment = WD_ALIGN_PARAGRAPH.CENTER
+    styles["Figure"].paragraph_format.space_before = Pt(base_pt * 0.6)
+    styles["Figure"].paragraph_format.space_after = Pt(base_pt * 0.6)
+    styles["Captioned Figure"].paragraph_format.space_after = Pt(base_pt * 0.3)
+    styles["Captioned Figure"].paragraph_format.keep_with_next = True
+    styles["Image Caption"].font.italic = False
+    styles["Image Caption"].paragraph_format.space_after = Pt(base_pt)
     date = styles["Date"]
     _set_font(date, font["headings"], base_pt * 1.8, color["foreground"], bold=True)
     date.paragraph_format.alignment = WD_ALIGN_PARAGRAPH.LEFT
