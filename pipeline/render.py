@@ -17,10 +17,24 @@ from urllib.parse import quote, unquote, urlsplit
 from pipeline.document import Document
 from pipeline.errors import WriterError
 
-READER = "commonmark_x"
+# implicit_figures: an image alone in its paragraph is a Figure whose caption is its alt text, so
+# every writer (HTML, PDF, EPUB, DOCX) shows the same captioned figure from the one shared AST.
+READER = "commonmark_x+implicit_figures"
 _URI_SAFE = "!#$%&'()*+,-./:;=?@[]_~"
 _HTML_ID = re.compile(r"""\b(?:id|name)\s*=\s*["']([^"']+)["']""", re.IGNORECASE)
 _SCHEME = re.compile(r"^[a-zA-Z][a-zA-Z0-9+.-]*:")
+# Alt text that names the kind of thing or the file rather than what it shows: "image", "IMG_1234",
+# "Screenshot 2025-12-16 at 9.44.38 AM", "diagram.svg", a URL. As a caption it would print noise.
+_GENERIC_ALT = re.compile(
+    r"(?:an?\s+|the\s+)?(?:image|img|picture|pic|photo|photograph|screenshot|screen\s*shot|capture|"
+    r"figure|fig|graphic|illustration|diagram|chart|icon|logo|placeholder|untitled|alt|alt\s*text|"
+    r"dsc|dscn|dcim|pxl|mvimg)"
+    r"(?:[\s._:()#-]*(?:\d+|at|am|pm|from))*[\s._:()#-]*",
+    re.IGNORECASE,
+)
+_FILE_NAME = re.compile(r".+\.(?:png|jpe?g|gif|svg|webp|bmp|tiff?|avif|heic|ico)", re.IGNORECASE)
+# A file stem is a name, not a description, when it has the marks of one: "oi_report_2024", "fig-3".
+_STEM_MARKS = re.compile(r"[_\-\d]")
 
 
 @dataclass(frozen=True)
@@ -186,12 +200,60 @@ def check_links(ast: dict[str, Any], document: Document) -> dict[str, Any]:
     return ast
 
 
+def says_nothing(alt: str, url: str = "") -> bool:
+    """True when alt text would make an empty or meaningless caption (see `_GENERIC_ALT`)."""
+    text = " ".join(alt.split())
+    if not text:
+        return True
+    if _GENERIC_ALT.fullmatch(text) or _SCHEME.match(text):
+        return True
+    # A file name ("IMG_1234.png", "screenshot-2025-12-16-at-9.44.38 am.png"), not a sentence
+    # that happens to end with one.
+    if _FILE_NAME.fullmatch(text) and len(text.split()) <= 3:
+        return True
+    name = unquote(Path(urlsplit(url).path).name) if url and not url.startswith("data:") else ""
+    stem = Path(name).stem
+    return bool(name) and (text == name or (text == stem and bool(_STEM_MARKS.search(stem))))
+
+
+def _lone_image(blocks: list[dict[str, Any]]) -> dict[str, Any] | None:
+    if len(blocks) == 1 and blocks[0]["t"] in ("Plain", "Para") and len(blocks[0]["c"]) == 1 \
+            and blocks[0]["c"][0]["t"] == "Image":
+        return blocks[0]["c"][0]
+    return None
+
+
+def caption_figures(ast: dict[str, Any]) -> dict[str, Any]:
+    """Every image alone in its paragraph a Figure, captioned by its alt text when that says something.
+
+    Pandoc's implicit_figures already made a Figure of each such image with alt text; one whose alt
+    text is empty stays a paragraph, so it becomes a caption-less Figure here (every standalone image
+    is laid out alike). A caption that says nothing ("image", "IMG_1234.png") is dropped: the figure
+    and the alt text on the image stay, only the printed noise goes.
+    """
+    def visit(node: dict[str, Any]) -> Any:
+        if node["t"] == "Para" and (image := _lone_image([node])) is not None:
+            return {"t": "Figure", "c": [["", [], []], [None, []], [{"t": "Plain", "c": [image]}]]}
+        if node["t"] != "Figure":
+            return None
+        attr, (short, caption), body = node["c"]
+        image = _lone_image(body)
+        if image is None or not caption:
+            return None
+        text = " ".join(stringify(inlines["c"]) for inlines in caption if inlines["t"] in ("Plain", "Para"))
+        if not says_nothing(text, image["c"][2][0]):
+            return None
+        return {"t": "Figure", "c": [attr, [short, []], body]}
+
+    return {**ast, "blocks": walk(ast["blocks"], visit)}
+
+
 def pandoc_ast(document: Document) -> dict[str, Any]:
     """The document's pandoc AST, parsed once and cached on the document."""
     cached = document.artifacts.get("ast")
     if cached is None:
         ast = json.loads(run_pandoc(document.body, "json", fmt=READER, document=document))
-        cached = document.artifacts["ast"] = check_links(ast, document)
+        cached = document.artifacts["ast"] = caption_figures(check_links(ast, document))
     return cached
 
 
@@ -231,6 +293,22 @@ def _remote_image(url: str, allowed_hosts: tuple[str, ...], document: Document) 
     return f"data:{kind};base64,{base64.b64encode(content).decode('ascii')}"
 
 
+def _unwrap_missing_figure(figure: dict[str, Any]) -> dict[str, Any] | None:
+    """A paragraph for a figure whose image became its "[description]", when the caption only
+    repeated that description: the text would otherwise show twice, as "[A chart]" over "A chart"."""
+    _attr, (_short, caption), body = figure["c"]
+    if len(body) != 1 or body[0]["t"] not in ("Plain", "Para") or len(body[0]["c"]) != 1:
+        return None
+    span = body[0]["c"][0]
+    if span["t"] != "Span" or "missing-image" not in span["c"][0][1]:
+        return None
+    shown = stringify(span["c"][1]).strip()[1:-1]
+    said = " ".join(stringify(block["c"]) for block in caption if block["t"] in ("Plain", "Para"))
+    if said.split() and " ".join(said.split()) != " ".join(shown.split()):
+        return None  # a caption of its own (from an HTML <figcaption>): keep it under the description
+    return {"t": "Para", "c": [span]}
+
+
 def embed_images(ast: dict[str, Any], document: Document, roots: list[Path],
                  allowed_hosts: tuple[str, ...] = ()) -> dict[str, Any]:
     """A copy of the AST whose images are data: URIs, so pandoc (sandboxed) never opens a path.
@@ -251,6 +329,8 @@ def embed_images(ast: dict[str, Any], document: Document, roots: list[Path],
     cache: dict[str, str | None] = {}
 
     def visit(node: dict[str, Any]) -> Any:
+        if node["t"] == "Figure":
+            return _unwrap_missing_figure(node)
         if node["t"] != "Image":
             return None
         attr, inlines, (url, title) = node["c"]

@@ -63,7 +63,9 @@ def blocks_to_inlines(blocks: list[Node]) -> list[Node]:
             inner = content if kind == "BlockQuote" else content[1]
             out.append(_span(["fn-quote"] if kind == "BlockQuote" else ["fn-div"], blocks_to_inlines(inner)))
         elif kind == "Figure":
+            # The picture, then its caption (caption blocks are Plain: one fn-p span each).
             out.extend(blocks_to_inlines(content[2]))
+            out.extend(blocks_to_inlines(content[1][1]))
         elif kind == "RawBlock":
             out.append({"t": "RawInline", "c": content})
         elif kind == "Table":
