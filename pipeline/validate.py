@@ -14,6 +14,7 @@ from __future__ import annotations
 import contextlib
 import json
 import os
+import re
 import shutil
 import subprocess
 import tempfile
@@ -244,6 +245,10 @@ def check_docx(path: Path, *, name: str | None = None, timeout: float = TIMEOUT_
 
 # --- PDF ----------------------------------------------------------------------------------------
 
+# pdffonts' last columns: emb sub uni, then object number and generation ([none] for a direct object).
+_PDFFONTS_TAIL = re.compile(r"\s(?P<emb>yes|no)\s+(?:yes|no)\s+(?:yes|no)\s+(?:\d+\s+\d+|\[none\])\s*$")
+
+
 def _pdffonts(path: Path, validation: Validation, timeout: float) -> bool:
     """Every font embedded, per poppler's pdffonts table; False when pdffonts is missing."""
     tool = shutil.which("pdffonts")
@@ -254,17 +259,17 @@ def _pdffonts(path: Path, validation: Validation, timeout: float) -> bool:
     if run.returncode != 0 or len(lines) < 2:
         validation.add("error", "PDF-FONTS", f"pdffonts could not read the file: {run.stderr.strip()[-200:]}")
         return True
-    # Columns are fixed-width, and the dashed rule under the header gives their widths.
-    widths = [len(dashes) for dashes in lines[1].split(" ")]
-    starts = [sum(widths[:i]) + i for i in range(len(widths))]
-    headers = [lines[0][s:s + w].strip() for s, w in zip(starts, widths, strict=True)]
-    if "emb" not in headers:
-        return True
-    name_at, emb_at = starts[headers.index("name")], headers.index("emb")
+    # The name column is as wide as the first run of dashes under the header; pdffonts prints a
+    # longer name whole ("ABCDEF+Source-Sans-3-Semi-Bold-Italic"), pushing the other columns right,
+    # so the rest of the row is read from its end.
+    width = len(lines[1].split(" ")[0])
     for row in lines[2:]:
-        cells = [row[s:s + w].strip() for s, w in zip(starts, widths, strict=True)]
-        if cells[emb_at] == "no":
-            font = row[name_at:name_at + widths[0]].strip() or "(unnamed)"
+        tail = _PDFFONTS_TAIL.search(row)
+        if tail is None:
+            continue
+        end = width if len(row) <= width or row[width] == " " else row.find(" ", width)
+        font = row[:end].strip() or "(unnamed)"
+        if tail.group("emb") == "no":
             validation.add("error", "PDF-FONT", f"font {font} is not embedded")
     return True
 

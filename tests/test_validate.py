@@ -90,6 +90,28 @@ def test_pdf_checks(seed_outputs, tmp_path):
     assert validate.check_pdf(truncated).status == "failed"
 
 
+def test_pdf_fonts_with_names_longer_than_the_column(tmp_path):
+    """pdffonts prints a name longer than its 36-character column whole and shifts the rest of the
+    row; a font that is not embedded must still be found, under its whole name."""
+    require_tool("pdffonts")
+    from pypdf import PdfWriter
+    from pypdf.generic import DictionaryObject, NameObject
+
+    long_name = "Brand-Sans-Condensed-Semi-Bold-Italic-Display"  # 45 characters, not embedded
+    writer = PdfWriter()
+    page = writer.add_blank_page(width=200, height=200)
+    font = DictionaryObject({NameObject("/Type"): NameObject("/Font"), NameObject("/Subtype"): NameObject("/Type1"),
+                             NameObject("/BaseFont"): NameObject("/" + long_name)})
+    page[NameObject("/Resources")] = DictionaryObject({NameObject("/Font"): DictionaryObject(
+        {NameObject("/F1"): font})})
+    path = tmp_path / "long-font-name.pdf"
+    with path.open("wb") as handle:
+        writer.write(handle)
+    result = validate.check_pdf(path)
+    assert [f.message for f in result.findings if f.code == "PDF-FONT"] == [f"font {long_name} is not embedded"]
+    assert result.status == "failed"
+
+
 def test_wanted_follows_the_flag_then_ci_then_java(monkeypatch):
     monkeypatch.delenv("CI", raising=False)
     assert validate.wanted(WriteOptions(validate=True), "docx")
