@@ -78,6 +78,20 @@ def test_the_seed_embeds_only_the_theme_fonts():
     assert rendered.details["validation"]["warnings"] == 0
 
 
+@pytest.mark.parametrize("theme_name", ["openinfra", "default"])
+def test_nested_list_bullets_come_from_the_theme_fonts(theme_name):
+    """Browsers' default second- and third-level bullets (◦ U+25E6, ▪ U+25AA) are missing from most
+    brand fonts; the print CSS draws them with characters every text font has."""
+    source = write_markdown("nested.md", "---\ntitle: Nested\n---\n# Part\n\n- one\n  - two\n    - three\n"
+                                         "      - four\n- five\n")
+    rendered = render(source=source, theme_name=theme_name, out_name=f"nested-{theme_name}")
+    assert not [w for w in rendered.warnings if "[PDF002]" in w], rendered.warnings
+    listing = _pdffonts(rendered.path)
+    assert "DejaVu" not in listing, listing
+    text = subprocess.run(["pdftotext", "-layout", str(rendered.path), "-"], capture_output=True, text=True).stdout
+    assert "– two" in text and "· three" in text, text
+
+
 def test_long_font_names_are_read_whole():
     """pdffonts prints a name longer than its column whole and shifts the row; a Semi-Bold Italic
     heading word in the default theme makes one ("ABCDEF+Source-Sans-3-Semi-Bold-Italic")."""
