@@ -18,19 +18,46 @@ def _run_wide(warning: str) -> str | None:
 
 
 class Reporter:
-    """Silent base: the hooks a batch calls. Subclasses print."""
+    """Silent base: the hooks a batch calls. Subclasses print (and call these to keep the tallies)."""
 
     def __init__(self, show_warnings: bool = True) -> None:
         self.show_warnings = show_warnings
         self._seen_warnings: set[str] = set()
+        self._order: dict[str, int] = {}  # output → when its job started: a document's formats in plan order
+        self._failures: dict[tuple[str, str], list[str]] = {}  # (document, error) → the outputs it stopped
+        self._formats: dict[str, str] = {}  # output → its format
 
     def begin(self, total: int, skipped: list[Job]) -> None: ...
 
-    def started(self, job: Job) -> None: ...
+    def started(self, job: Job) -> None:
+        self._order.setdefault(job.out_path, len(self._order))
 
-    def finished(self, job: Job, result: dict[str, Any]) -> None: ...
+    def finished(self, job: Job, result: dict[str, Any]) -> None:
+        if result["status"] != "ok":
+            error = result.get("error") or f"{job.format} failed"
+            if job.source not in error:
+                error = f"{job.source}: {error}"
+            self._failures.setdefault((job.source, error), []).append(job.out_path)
+            self._formats[job.out_path] = job.format
 
     def end(self, results: list[dict[str, Any]], skipped: list[Job], seconds: float) -> None: ...
+
+    def failure_lines(self) -> list[str]:
+        """One line per document and error, naming the formats it stopped.
+
+        A broken document (bad front matter, say) fails every format with the same error; said once,
+        at the end, since only then is it known which of its formats it stopped.
+        """
+        lines = []
+        for (_source, error), outputs in self._failures.items():
+            ordered = sorted(outputs, key=lambda out: self._order.get(out, len(self._order)))
+            formats = ", ".join(self._formats[out] for out in ordered)
+            lines.append(f"convert: error: {error} ({formats} not built)")
+        return lines
+
+    @property
+    def failed_documents(self) -> int:
+        return len({source for source, _error in self._failures})
 
     def new_warnings(self, result: dict[str, Any]) -> list[str]:
         """Warnings not printed yet: a document's own warnings come back with each of its formats."""
@@ -45,12 +72,10 @@ class Reporter:
 
 
 def _line(result: dict[str, Any]) -> str:
-    if result["status"] == "ok":
-        pages = f", {result['pages']} pages" if result.get("pages") else ""
-        checked = (result.get("details") or {}).get("validation") or {}
-        summary = f"; {checked['summary']}" if checked.get("summary") else ""
-        return f"wrote {result['output']} ({result['seconds']:.1f} s{pages}{summary})"
-    return f"convert: error: {result.get('error') or 'failed'}"
+    pages = f", {result['pages']} pages" if result.get("pages") else ""
+    checked = (result.get("details") or {}).get("validation") or {}
+    summary = f"; {checked['summary']}" if checked.get("summary") else ""
+    return f"wrote {result['output']} ({result['seconds']:.1f} s{pages}{summary})"
 
 
 class PlainReporter(Reporter):
@@ -66,26 +91,30 @@ class PlainReporter(Reporter):
             print(f"{len(skipped)} output(s) up to date, {total} to build", file=self.out, flush=True)
 
     def finished(self, job: Job, result: dict[str, Any]) -> None:
-        stream = self.out if result["status"] == "ok" else self.err
-        print(_line(result), file=stream, flush=True)
+        super().finished(job, result)
+        if result["status"] == "ok":
+            print(_line(result), file=self.out, flush=True)
         if self.show_warnings:
             for warning in self.new_warnings(result):
                 print(warning, file=self.out, flush=True)
 
     def end(self, results: list[dict[str, Any]], skipped: list[Job], seconds: float) -> None:
+        for line in self.failure_lines():
+            print(line, file=self.err, flush=True)
         failed = sum(1 for r in results if r["status"] != "ok")
         built = len(results) - failed
+        documents = f" ({self.failed_documents} document{'s' if self.failed_documents > 1 else ''})" if failed else ""
         if results or skipped:
-            print(f"done in {seconds:.1f} s: {built} built, {len(skipped)} up to date, {failed} failed",
+            print(f"done in {seconds:.1f} s: {built} built, {len(skipped)} up to date, {failed} failed{documents}",
                   file=self.out, flush=True)
 
 
 class QuietReporter(Reporter):
-    """Errors only."""
+    """Errors only, on stderr."""
 
-    def finished(self, job: Job, result: dict[str, Any]) -> None:
-        if result["status"] != "ok":
-            print(_line(result), file=sys.stderr, flush=True)
+    def end(self, results: list[dict[str, Any]], skipped: list[Job], seconds: float) -> None:
+        for line in self.failure_lines():
+            print(line, file=sys.stderr, flush=True)
 
 
 class JsonReporter(Reporter):
@@ -110,9 +139,11 @@ class RichReporter(Reporter):
         from rich.console import Console
 
         self.console = Console()
+        self.errors = Console(stderr=True)
         self.progress: Any = None
         self.tasks: dict[str, Any] = {}
         self.overall: Any = None
+        self.failed = 0
 
     def begin(self, total: int, skipped: list[Job]) -> None:
         from rich.progress import BarColumn, MofNCompleteColumn, Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
@@ -125,15 +156,22 @@ class RichReporter(Reporter):
             self.console.print(f"{len(skipped)} output(s) up to date")
 
     def started(self, job: Job) -> None:
+        super().started(job)
         self.tasks[job.out_path] = self.progress.add_task(job.label, total=None)
 
     def finished(self, job: Job, result: dict[str, Any]) -> None:
+        super().finished(job, result)
         task = self.tasks.pop(job.out_path, None)
         if task is not None:
             self.progress.remove_task(task)
-        self.progress.advance(self.overall)
-        style = None if result["status"] == "ok" else "bold red"
-        self.console.print(_line(result), style=style, highlight=False)
+        if result["status"] == "ok":
+            self.progress.advance(self.overall)
+            self.console.print(_line(result), highlight=False)
+        else:
+            # The error itself comes once per document at the end; the bar says at once that something failed.
+            self.failed += 1
+            self.progress.update(self.overall, advance=1,
+                                 description=f"[bold]all jobs[/] [bold red]{self.failed} failed[/]")
         if self.show_warnings:
             for warning in self.new_warnings(result):
                 self.console.print(warning, style="yellow", highlight=False)
@@ -160,6 +198,8 @@ class RichReporter(Reporter):
         for job in skipped:
             table.add_row(job.source, job.format, "[dim]up to date", "", "", "")
         self.console.print(table)
+        for line in self.failure_lines():
+            self.errors.print(line, style="bold red", highlight=False, markup=False, soft_wrap=True)
 
 
 def make_reporter(mode: str) -> Reporter:

@@ -1,0 +1,125 @@
+"""What a batch prints, run as a user runs it: plain lines off a terminal, --quiet and --json."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import re
+import subprocess
+from pathlib import Path
+
+from conftest import REPO, run_cli
+
+GOOD = "---\ntitle: {title}\n---\n\n# {title}\n\nSome text.\n"
+BROKEN = "---\ntitle: [unclosed\n---\n\n# Broken\n\nText.\n"
+NOT_A_MAPPING = "---\n- a\n- b\n---\n\n# A list\n"
+YAML_ERROR = "in/bad.md:2: front matter is not valid YAML"
+# This tree's package, whatever the working folder (the tests run from the input's parent).
+ENV = {"PYTHONPATH": os.pathsep.join(filter(None, [str(REPO), os.environ.get("PYTHONPATH")]))}
+
+
+def _inputs(root: Path, *, broken: bool = True) -> Path:
+    """in/alpha.md, in/sub/beta.md and (unless told otherwise) in/bad.md with broken front matter."""
+    folder = root / "in"
+    (folder / "sub").mkdir(parents=True)
+    (folder / "alpha.md").write_text(GOOD.format(title="Alpha"), encoding="utf-8")
+    (folder / "sub" / "beta.md").write_text(GOOD.format(title="Beta"), encoding="utf-8")
+    if broken:
+        (folder / "bad.md").write_text(BROKEN, encoding="utf-8")
+    return folder
+
+
+def _convert(root: Path, *args: str) -> subprocess.CompletedProcess[str]:
+    return run_cli("in", "-o", "out", "-j", "2", *args, cwd=root, env=ENV)
+
+
+def _manifest(root: Path) -> dict[str, dict]:
+    return json.loads((root / "out" / "manifest.json").read_text(encoding="utf-8"))["outputs"]
+
+
+def _lines(text: str) -> list[str]:
+    return [line for line in text.splitlines() if line.strip()]
+
+
+def test_plain_output_off_a_terminal_is_one_line_per_job_and_a_summary(tmp_path):
+    _inputs(tmp_path)
+    result = _convert(tmp_path, "--to", "html")
+    assert result.returncode == 1, result.stderr
+    *jobs, summary = _lines(result.stdout)
+    assert sorted(re.sub(r" \(.*\)$", "", line) for line in jobs) == [
+        "wrote out/alpha.html", "wrote out/sub/beta.html"], result.stdout
+    assert re.fullmatch(r"done in \d+\.\d s: 2 built, 0 up to date, 1 failed \(1 document\)", summary), summary
+    assert "\x1b" not in result.stdout and "━" not in result.stdout  # no colours, no bar, no table in a log
+    [error] = _lines(result.stderr)
+    assert error.startswith(f"convert: error: {YAML_ERROR}") and error.endswith("(html not built)"), error
+    assert (tmp_path / "out" / "alpha.html").is_file() and (tmp_path / "out" / "sub" / "beta.html").is_file()
+
+    again = _convert(tmp_path, "--to", "html")  # only the broken document is left to build
+    assert _lines(again.stdout)[0] == "2 output(s) up to date, 1 to build", again.stdout
+    assert _lines(again.stdout)[-1].endswith("0 built, 2 up to date, 1 failed (1 document)"), again.stdout
+
+
+def test_quiet_prints_nothing_for_a_clean_run_and_only_the_errors_otherwise(tmp_path):
+    folder = _inputs(tmp_path, broken=False)
+    clean = _convert(tmp_path, "--to", "html", "--quiet")
+    assert clean.returncode == 0, clean.stderr
+    assert (clean.stdout, clean.stderr) == ("", "")
+    assert (tmp_path / "out" / "alpha.html").is_file() and (tmp_path / "out" / "sub" / "beta.html").is_file()
+
+    (folder / "bad.md").write_text(BROKEN, encoding="utf-8")
+    failing = _convert(tmp_path, "--to", "html", "-q")
+    assert failing.returncode == 1
+    assert failing.stdout == ""
+    [error] = _lines(failing.stderr)
+    assert error.startswith(f"convert: error: {YAML_ERROR}") and error.endswith("(html not built)"), error
+
+
+def test_json_is_one_document_with_every_output_and_its_status(tmp_path):
+    _inputs(tmp_path)
+    result = _convert(tmp_path, "--to", "html", "--json")
+    assert result.returncode == 1
+    data = json.loads(result.stdout)  # the whole of stdout: anything else there would break this
+    assert sorted(data) == ["built", "failed", "seconds", "up_to_date"]
+    assert sorted((b["source"], b["status"]) for b in data["built"]) == [
+        ("in/alpha.md", "ok"), ("in/sub/beta.md", "ok")]
+    for built in data["built"]:
+        written = (tmp_path / built["output"]).read_bytes()
+        assert built["sha256"] == hashlib.sha256(written).hexdigest() and built["size"] == len(written)
+    [failed] = data["failed"]
+    assert (failed["source"], failed["format"], failed["status"]) == ("in/bad.md", "html", "failed")
+    assert failed["error"].startswith(YAML_ERROR) and "traceback" not in failed
+    assert data["up_to_date"] == []
+
+    again = _convert(tmp_path, "--to", "html", "--json")
+    data = json.loads(again.stdout)
+    assert data["built"] == [] and [f["source"] for f in data["failed"]] == ["in/bad.md"]
+    assert sorted(u["output"] for u in data["up_to_date"]) == ["out/alpha.html", "out/sub/beta.html"]
+
+
+def test_a_broken_document_is_reported_once_with_every_format_it_stopped(tmp_path):
+    folder = tmp_path / "in"
+    folder.mkdir()
+    (folder / "bad.md").write_text(BROKEN, encoding="utf-8")
+    (folder / "list.md").write_text(NOT_A_MAPPING, encoding="utf-8")
+    for quiet in ((), ("--quiet",)):
+        result = _convert(tmp_path, "--to", "all", "--force", *quiet)
+        assert result.returncode == 1
+        assert sorted(_lines(result.stderr)) == [
+            f"convert: error: {YAML_ERROR}: expected ',' or ']', but got '<stream end>' "
+            "(pdf, docx, epub, html not built)",
+            "convert: error: in/list.md:2: front matter must be a mapping of keys to values, not list "
+            "(pdf, docx, epub, html not built)",
+        ], result.stderr
+        if quiet:
+            assert result.stdout == ""
+        else:
+            [summary] = _lines(result.stdout)
+            assert summary.endswith(": 0 built, 0 up to date, 8 failed (2 documents)"), summary
+        # The manifest still has each failed output, with its own error.
+        manifest = _manifest(tmp_path)
+        assert sorted(manifest) == sorted(f"{name}.{ext}" for name in ("bad", "list")
+                                          for ext in ("pdf", "docx", "epub", "html"))
+        assert {entry["status"] for entry in manifest.values()} == {"failed"}
+        for key, entry in manifest.items():
+            assert entry["error"].startswith(f"in/{Path(key).stem}.md:2: front matter"), entry
