@@ -1,12 +1,20 @@
-"""What a batch prints, run as a user runs it: plain lines off a terminal, --quiet and --json."""
+"""What a batch prints, run as a user runs it: plain lines off a terminal, --quiet, --json, and the
+live display with its summary table on a terminal (a pseudo-terminal here)."""
 
 from __future__ import annotations
 
+import fcntl
 import hashlib
 import json
 import os
+import pty
 import re
+import select
+import struct
 import subprocess
+import sys
+import termios
+import time
 from pathlib import Path
 
 from conftest import REPO, run_cli
@@ -17,6 +25,7 @@ NOT_A_MAPPING = "---\n- a\n- b\n---\n\n# A list\n"
 YAML_ERROR = "in/bad.md:2: front matter is not valid YAML"
 # This tree's package, whatever the working folder (the tests run from the input's parent).
 ENV = {"PYTHONPATH": os.pathsep.join(filter(None, [str(REPO), os.environ.get("PYTHONPATH")]))}
+ANSI = re.compile(r"\x1b\[[0-9;?]*[A-Za-z]")
 
 
 def _inputs(root: Path, *, broken: bool = True) -> Path:
@@ -123,3 +132,90 @@ def test_a_broken_document_is_reported_once_with_every_format_it_stopped(tmp_pat
         assert {entry["status"] for entry in manifest.values()} == {"failed"}
         for key, entry in manifest.items():
             assert entry["error"].startswith(f"in/{Path(key).stem}.md:2: front matter"), entry
+
+
+def _in_terminal(args: list[str], cwd: Path, columns: int) -> tuple[str, str, int]:
+    """Run the CLI with stdout on a pseudo-terminal `columns` wide (stderr on a pipe): what it drew,
+    without colour codes, what it wrote to stderr, and its exit code."""
+    master, slave = pty.openpty()
+    fcntl.ioctl(slave, termios.TIOCSWINSZ, struct.pack("HHHH", 40, columns, 0, 0))
+    drop = ("CI", "COLUMNS", "LINES", "NO_COLOR", "FORCE_COLOR", "TERM", "TTY_COMPATIBLE", "TTY_INTERACTIVE")
+    env = {**{k: v for k, v in os.environ.items() if k not in drop}, **ENV, "TERM": "xterm-256color"}
+    process = subprocess.Popen([sys.executable, "-m", "pipeline", *args], cwd=cwd, env=env, stdin=slave,
+                               stdout=slave, stderr=subprocess.PIPE)
+    os.close(slave)
+    drawn = bytearray()
+    deadline = time.monotonic() + 300
+    try:
+        while time.monotonic() < deadline:
+            ready, _, _ = select.select([master], [], [], 0.2)
+            if ready:
+                try:
+                    chunk = os.read(master, 65536)
+                except OSError:  # EIO: the child closed the terminal
+                    break
+                if not chunk:
+                    break
+                drawn += chunk
+            elif process.poll() is not None:
+                break
+        stderr = process.communicate(timeout=max(1.0, deadline - time.monotonic()))[1]
+    finally:
+        process.kill()
+        os.close(master)
+    return ANSI.sub("", drawn.decode("utf-8", "replace")), stderr.decode("utf-8", "replace"), process.returncode
+
+
+def _table(screen: str) -> list[list[str]]:
+    """The summary table's rows (document, format, status, pages, time, warnings); a document
+    folded over several lines is joined back."""
+    rows: list[list[str]] = []
+    for line in screen.splitlines():
+        line = line.rsplit("\r", 1)[-1]
+        if not line.startswith("│"):
+            continue
+        cells = [cell.strip() for cell in line.strip().strip("│").split("│")]
+        if cells[1]:
+            rows.append(cells)
+        else:  # the rest of a folded document path
+            rows[-1][0] += cells[0]
+    return rows
+
+
+def test_terminal_shows_progress_then_a_table_of_every_job(tmp_path):
+    folder = _inputs(tmp_path)
+    # Absolute paths in a narrow terminal: the table must fold them, not cut them to "…".
+    args = [str(folder), "--to", "pdf,html", "--no-validate", "-o", "out", "-j", "2"]
+    screen, stderr, code = _in_terminal(args, tmp_path, columns=72)
+    assert code == 1, stderr
+    assert "Traceback" not in screen + stderr
+    assert "all jobs" in screen and "━" in screen, screen[-2000:]  # the live display ran, not plain lines
+    assert "done in" not in screen
+    assert re.search(r"6 job\(s\) in \d+\.\d s", screen)
+    assert "┃ document" in screen and re.search(r"format\s+┃\s+status\s+┃\s+pages\s+┃\s+time\s+┃\s+warnings", screen)
+    manifest = _manifest(tmp_path)
+    expected = []
+    for name in ("alpha.md", "bad.md", "sub/beta.md"):
+        for fmt in ("pdf", "html"):
+            entry = manifest[f"{Path(name).with_suffix('.' + fmt)}"]
+            expected.append([str(folder / name), fmt, entry["status"], str(entry["pages"] or "")])
+    assert [row[:4] for row in _table(screen)] == expected
+    assert [row[2] for row in expected] == ["ok", "ok", "failed", "failed", "ok", "ok"]
+    assert expected[0][3] and int(expected[0][3]) >= 1  # the PDF's pages, from the manifest, in the table
+    [error] = _lines(stderr)  # once for the document, not once per format
+    assert error.startswith(f"convert: error: {folder}/bad.md:2: front matter is not valid YAML"), error
+    assert error.endswith("(pdf, html not built)"), error
+
+    (folder / "bad.md").unlink()
+    (folder / "alpha.md").write_text(GOOD.format(title="Alpha again"), encoding="utf-8")
+    screen, stderr, code = _in_terminal(args, tmp_path, columns=72)
+    assert code == 0, stderr
+    rows = _table(screen)
+    assert [row[:3] for row in rows] == [
+        [str(folder / "alpha.md"), "pdf", "ok"], [str(folder / "alpha.md"), "html", "ok"],
+        [str(folder / "sub" / "beta.md"), "pdf", "up to date"], [str(folder / "sub" / "beta.md"), "html", "up to date"],
+    ]
+
+    screen, stderr, code = _in_terminal(args, tmp_path, columns=72)
+    assert code == 0, stderr
+    assert "nothing to do: 4 output(s) up to date" in screen and _table(screen) == []

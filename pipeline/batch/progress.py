@@ -186,9 +186,12 @@ class RichReporter(Reporter):
                 self.console.print(f"nothing to do: {len(skipped)} output(s) up to date ({seconds:.1f} s)")
             return
         table = Table(title=f"{len(results)} job(s) in {seconds:.1f} s", title_justify="left")
-        for column in ("document", "format", "status", "pages", "time", "warnings"):
-            table.add_column(column, justify="right" if column in ("pages", "time", "warnings") else "left")
-        for result in results:
+        # A long path folds rather than ending in "…": cut short, several documents read the same.
+        table.add_column("document", overflow="fold")
+        for column in ("format", "status", "pages", "time", "warnings"):
+            table.add_column(column, justify="left" if column in ("format", "status") else "right")
+        # A document's formats together, in the order they were asked for.
+        for result in sorted(results, key=lambda r: (r.get("source", ""), self._order.get(r.get("output"), 0))):
             ok = result["status"] == "ok"
             table.add_row(
                 result.get("source", ""), result["format"], "[green]ok" if ok else "[red]failed",
