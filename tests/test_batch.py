@@ -434,3 +434,13 @@ def test_an_unreachable_dask_scheduler_is_a_one_line_usage_error():
     with pytest.raises(UsageError, match=r"cannot reach the Dask scheduler at tcp://127\.0\.0\.1:9: ") as caught:
         DaskExecutor("tcp://127.0.0.1:9", 1, None, connect_seconds=2)
     assert "\n" not in str(caught.value)
+
+
+def test_a_glob_never_makes_other_files_documents(tmp_path):
+    drafts = tmp_path / "in" / "drafts"
+    drafts.mkdir(parents=True)
+    (drafts / "one.md").write_text("---\ntitle: One\n---\n# One\n\nText.\n", encoding="utf-8")
+    (drafts / "notes.txt").write_text("not a document\n", encoding="utf-8")
+    result = run_cli(str(tmp_path / "in"), "--to", "html", "-o", str(tmp_path / "out"), "--glob", "drafts/*")
+    assert result.returncode == 0, result.stderr
+    assert sorted(p.name for p in (tmp_path / "out" / "drafts").glob("*.html")) == ["one.html"]

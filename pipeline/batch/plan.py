@@ -96,7 +96,9 @@ def discover(paths: list[Path], *, glob: str | None = None, exclude: tuple[str, 
     for path in paths:
         if path.is_dir():
             patterns = [glob] if glob else [f"*{s}" for s in MARKDOWN_SUFFIXES]
-            matches = sorted({p for pattern in patterns for p in path.rglob(pattern) if p.is_file()})
+            # A --glob narrows the Markdown files; it never makes other files documents (notes.txt).
+            matches = sorted({p for pattern in patterns for p in path.rglob(pattern)
+                              if p.is_file() and p.suffix.lower() in MARKDOWN_SUFFIXES})
             matches = [p for p in matches if not _excluded(p.relative_to(path), exclude)]
             matches = [p for p in matches if not any(part.startswith(".") for part in p.relative_to(path).parts)]
             matches = [p for p in matches if not _inside_output(p, path, out_dir)]
