@@ -74,13 +74,36 @@ def document_keywords(document: Document) -> list[str]:
     return list(dict.fromkeys(k for k in document.meta.keywords if k))
 
 
-def build_print_html(document: Document, theme: Theme, settings: PrintSettings) -> tuple[str, int]:
-    """The complete print page and the number of footnotes in it."""
+@dataclasses.dataclass(frozen=True)
+class PrintStyles:
+    fonts: str  # @font-face rules for the theme's packaged fonts
+    rules: str  # the print stylesheet, from the theme's tokens and print settings
+
+
+def _direction(document: Document) -> str:
+    return "rtl" if document.meta.lang.split("-")[0].lower() in RTL_LANGUAGES else "ltr"
+
+
+def print_styles(document: Document, theme: Theme, settings: PrintSettings) -> PrintStyles:
+    """The print page's stylesheet, in two parts: the fonts, and the rules."""
+    styled = print_theme(theme, settings)
+    return PrintStyles(font_face_css(theme), styled.render("print.css.j2", direction=_direction(document)))
+
+
+def build_print_html(document: Document, theme: Theme, settings: PrintSettings, *,
+                     inline_styles: bool = True) -> tuple[str, int]:
+    """The print page and the number of footnotes in it.
+
+    With `inline_styles` off, the page has no stylesheet: the caller hands WeasyPrint `print_styles`
+    itself (parsed while pandoc writes the body).
+    """
     meta = document.meta
     styled = print_theme(theme, settings)
-    lang = meta.lang.split("-")[0].lower()
-    direction = "rtl" if lang in RTL_LANGUAGES else "ltr"
-    css = font_face_css(theme) + "\n" + styled.render("print.css.j2", direction=direction)
+    direction = _direction(document)
+    css = ""
+    if inline_styles:
+        styles = print_styles(document, theme, settings)
+        css = styles.fonts + "\n" + styles.rules
     body, notes = print_body(document)
     logo = theme.tokens["logo"]
     html = styled.render(

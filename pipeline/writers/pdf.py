@@ -111,31 +111,39 @@ class PdfWriter:
     description = "Print-ready PDF (HTML + print CSS, laid out by WeasyPrint; PDF/A, PDF/UA, PDF/X)"
 
     def write(self, document: Document, theme: Theme, options: WriteOptions, out_path: Path) -> WriteResult:
+        from concurrent.futures import ThreadPoolExecutor
+
+        from weasyprint.text.fonts import FontConfiguration
+
         from pipeline.libfinder import import_weasyprint
         from pipeline.pdf import variants
-        from pipeline.pdf.page import build_print_html
+        from pipeline.pdf.page import build_print_html, print_styles
         from pipeline.pdf.settings import print_settings
         from pipeline.writers import WriteResult
 
         weasyprint = import_weasyprint()
         settings = print_settings(theme, options)
         started = time.perf_counter()
-        html, notes = build_print_html(document, theme, settings)
         roots = [document.base_dir, theme.root, theme.default_root, *{f.path.parent for f in theme.fonts}]
         if settings.output_intent.profile is not None:
             roots.append(settings.output_intent.profile.parent)
         fetcher = restricted_fetcher(roots)
+        base_url = str(document.base_dir.resolve()) + "/"
         wp_options = variants.render_options(settings)
-        profile_css = variants.color_profile_css(settings)
-        if profile_css:
-            wp_options["stylesheets"] = [weasyprint.CSS(string=profile_css, url_fetcher=fetcher)]
         diagnostics_before = len(document.diagnostics)
         with warnings_into(document, "weasyprint", "PDF001", "WeasyPrint"):
-            rendered = weasyprint.HTML(
-                string=html, base_url=str(document.base_dir.resolve()) + "/", url_fetcher=fetcher,
-            ).render(**wp_options)
+            # Pandoc writes the body (0.1 s for the seed, in its own process) while WeasyPrint loads
+            # the fonts and parses the stylesheet here: the page is built without inline styles.
+            with ThreadPoolExecutor(max_workers=1, thread_name_prefix="print-html") as pool:
+                page = pool.submit(build_print_html, document, theme, settings, inline_styles=False)
+                styles = print_styles(document, theme, settings)
+                fonts = FontConfiguration()
+                sheets = [weasyprint.CSS(string=css, base_url=base_url, url_fetcher=fetcher, font_config=fonts)
+                          for css in (styles.fonts, styles.rules, variants.color_profile_css(settings)) if css]
+                html, notes = page.result()
+            rendered = weasyprint.HTML(string=html, base_url=base_url, url_fetcher=fetcher).render(
+                stylesheets=sheets, font_config=fonts, **wp_options)
             laid_out = time.perf_counter()
-            wp_options.pop("stylesheets", None)  # a render option only
             rendered.write_pdf(out_path, finisher=variants.finisher(settings), **wp_options)
         written = time.perf_counter()
         summarize_missing_glyphs(document, diagnostics_before)
