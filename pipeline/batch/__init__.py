@@ -91,7 +91,9 @@ def run_batch(plan: Plan, *, executor: str = "local", workers: int | None = None
     todo = [job for job in plan.jobs if force or not manifest.is_current(job.out_path, job.key)]
     skipped = [job for job in plan.jobs if job not in todo]
     result = BatchResult(skipped=skipped, manifest=manifest.path)
-    with _resident_office(todo, executor):
+    with contextlib.ExitStack() as office:
+        office.enter_context(_resident_office(todo, executor))
+        word_files_left = sum(job.format == "docx" for job in todo)
         if todo:
             # The pool first: its workers' start-up (importing the libraries, loading the dictionaries)
             # runs while this process checks the theme.
@@ -113,6 +115,10 @@ def run_batch(plan: Plan, *, executor: str = "local", workers: int | None = None
                     manifest.save()  # after every job: a killed batch keeps what it finished
                     result.results.append(outcome)
                     reporter.finished(job, outcome)
+                    if job.format == "docx":
+                        word_files_left -= 1
+                        if not word_files_left:
+                            office.close()  # LibreOffice's memory back while the other formats finish
             finally:
                 runner.close()
     result.seconds = time.perf_counter() - started_at
