@@ -215,3 +215,27 @@ def test_without_libreoffice_the_field_updates_on_open_and_the_cli_says_so_once(
         assert any("[DOCX001]" in warning for warning in entry["warnings"])  # each file records it
     document = _xml(out / "doc-0.docx")
     assert re.search(r"<w:instrText[^>]*> ?TOC ", document) and 'w:dirty="true"' in document
+
+
+def test_lists_use_word_list_styles_and_brand_coloured_markers(seed_docx, tmp_path):
+    """List items are in Word's List Bullet / List Number styles (brand font), markers in the brand
+    colour."""
+    from conftest import run_cli
+
+    assert seed_docx.styles["List Bullet"].font.name == "Source Serif 4"
+    bullets = [p for p in seed_docx.paragraphs if p._p.pPr is not None and p._p.pPr.numPr is not None]
+    assert len(bullets) > 50 and {p.style.name for p in bullets} == {"List Bullet"}
+
+    source = tmp_path / "lists.md"
+    source.write_text("---\ntitle: Lists\n---\n# Part\n\n1. first\n2. second\n   - inner\n\n"
+                      "- loose one\n\n- loose two\n", encoding="utf-8")
+    result = run_cli(str(source), "--to", "docx", "-o", str(tmp_path / "out"), "--no-validate")
+    assert result.returncode == 0, result.stderr
+    word = docx.Document(str(tmp_path / "out" / "lists.docx"))
+    styles = {p.text: p.style.name for p in word.paragraphs if p.text in ("first", "second", "inner", "loose one")}
+    assert styles == {"first": "List Number", "second": "List Number", "inner": "List Bullet",
+                      "loose one": "List Bullet"}, styles
+    numbering = word.part.numbering_part.element
+    colours = {c.get(qn("w:val")) for c in numbering.iter(qn("w:color"))}
+    levels = list(numbering.iter(qn("w:lvl")))
+    assert colours == {"E2173E"} and len([lvl for lvl in levels if lvl.find(qn("w:rPr")) is not None]) == len(levels)

@@ -263,6 +263,7 @@ class DocxWriter:
         from pipeline import validate
         from pipeline.writers import WriteResult
         from pipeline.writers.docx_fonts import embed_fonts
+        from pipeline.writers.docx_lists import brand_lists
         from pipeline.writers.htmlpage import labels
         from pipeline.writers.rawhtml import promote_raw_images, raw_blocks_as_ast, text_direction
 
@@ -279,6 +280,7 @@ class DocxWriter:
         entries = mark_headings(word, depth)
         contents_then_body(word, bool(entries))
         header_and_footer(word, document, theme, getattr(options, "paper", None))
+        brand_lists(word, theme.tokens["color"]["primary"])
         word.save(str(out_path))
         fonts = embed_fonts(out_path, theme)  # before LibreOffice lays it out: its pages use them
         result = WriteResult(details={"fonts": fonts, "toc": fill_contents(out_path, entries, document)})

@@ -308,6 +308,13 @@ def build_reference(theme: Theme, target: Path) -> Path:
     block.paragraph_format.right_indent = Pt(0)
     _border(block.element.get_or_add_pPr(), "w:pBdr", {"left": ("single", 18, color["primary"])}, space=8)
     _set_font(styles["Footnote Text"], font["base"], base_pt * 0.85, color["muted"])
+    # Word's own list styles, so a colleague adding an item gets the same look; the DOCX writer
+    # moves pandoc's tight list items (Compact) onto them (docx_lists.py).
+    for name, style_id in (("List Bullet", "ListBullet"), ("List Number", "ListNumber")):
+        item = _paragraph_style(styles, name, style_id, base="Compact")
+        _set_font(item, font["base"], base_pt, color["foreground"])
+        item.paragraph_format.space_after = Pt(base_pt * 0.3)
+        item.paragraph_format.line_spacing = line
 
     # The cover: brand line, title, subtitle, date (placed a third of the way down the page).
     title = styles["Title"]
