@@ -263,3 +263,26 @@ def test_dropped_raw_html_is_reported_once_with_or_without_notes(tmp_path):
         output = result.stdout + result.stderr
         reports = [line for line in output.splitlines() if "[HTML001]" in line]
         assert len(reports) == 1 and "<script>" in reports[0] and "event handlers" in reports[0], output
+
+
+@pytest.mark.parametrize("depth", [1, 3])
+def test_contents_depth_comes_from_the_theme(tmp_path, depth):
+    """`toc_depth` in the theme decides how many heading levels the PDF's contents list."""
+    import pdfplumber
+
+    theme_dir = tmp_path / "styles" / "custom"
+    shutil.copytree(REPO / "styles" / "openinfra", theme_dir)
+    brand = theme_dir / "brand.yml"
+    text = brand.read_text(encoding="utf-8")
+    assert "toc_depth: 2" in text
+    brand.write_text(text.replace("toc_depth: 2", f"toc_depth: {depth}"), encoding="utf-8")
+    source = tmp_path / "depth.md"
+    source.write_text("---\ntitle: Depth\n---\n# Part One\n\n## Article Alpha\n\n### Section Gamma\n\nText.\n\n"
+                      "# Part Two\n\n## Article Beta\n\nMore.\n", encoding="utf-8")
+    result = run_cli(str(source), "--to", "pdf", "-o", str(tmp_path / "out"), "--theme", str(theme_dir))
+    assert result.returncode == 0, result.stderr
+    with pdfplumber.open(tmp_path / "out" / "depth.pdf") as pdf:
+        contents = next(page.extract_text() for page in pdf.pages if "Contents" in (page.extract_text() or ""))
+    listed = {title: title in contents for title in ("Part One", "Article Alpha", "Section Gamma", "Part Two")}
+    assert listed == {"Part One": True, "Article Alpha": depth >= 2, "Section Gamma": depth >= 3,
+                      "Part Two": True}, contents
