@@ -2,9 +2,9 @@
 
 - codespell's curated misspelling dictionaries, read from its package data with codespell's own
   rules for which corrections are safe to apply.
-- symspellpy's English word-frequency dictionary (82,765 words) and bigram dictionary. Building the
-  SymSpell index takes about a second, so it is built once and pickled under the user cache dir; later
-  processes load the pickle (~0.1 s), and within one process everything stays in memory.
+- symspellpy's English word-frequency dictionary (82,765 words) and bigram dictionary. Parsing the
+  two text files takes ~0.25 s, so they are pickled under the user cache dir; later processes load
+  the pickle (~0.07 s), and within one process everything stays in memory.
 """
 
 from __future__ import annotations
@@ -18,7 +18,6 @@ from functools import lru_cache
 from importlib import resources
 from importlib.metadata import version
 from pathlib import Path
-from typing import Any
 
 from pipeline.atomic import write_bytes_atomically
 
@@ -101,12 +100,26 @@ def cache_dir() -> Path:
 
 
 class Speller:
-    """symspellpy's frequency dictionary with bigrams, for the unknown-word rule."""
+    """symspellpy's frequency dictionary with bigrams, for the unknown-word rule.
 
-    def __init__(self, symspell: Any, bigrams: frozenset[str]) -> None:
-        self.symspell = symspell
-        self.words: dict[str, int] = symspell.words
+    Near words come from comparing the query with every dictionary word of a compatible length
+    (rapidfuzz's C++ OSA distance), not from a SymSpell deletes index: the index made the same
+    answers cost ~60 MB and ~0.15 s of loading in every process, for lookups only a handful of
+    unknown words per document ever make.
+    """
+
+    def __init__(self, words: dict[str, int], bigrams: frozenset[str]) -> None:
+        self.words = words
         self.bigrams = bigrams
+        # Words by (length, first letter) and by (length, last letter). A word within d edits of a
+        # query has a length within d of it, and keeps the query's first or last letter unless one
+        # edit falls on each end (see `candidates`): two small buckets instead of the whole list.
+        self._by_first: dict[tuple[int, str], list[str]] = {}
+        self._by_last: dict[tuple[int, str], list[str]] = {}
+        for term in words:
+            self._by_first.setdefault((len(term), term[:1]), []).append(term)
+            self._by_last.setdefault((len(term), term[-1:]), []).append(term)
+        self._alphabet = sorted({ch for term in words for ch in term})
 
     def count(self, word: str) -> int:
         return self.words.get(word.lower(), 0)
@@ -116,46 +129,98 @@ class Speller:
         return lw in self.words or lw in known_words()
 
     def candidates(self, word: str, max_distance: int = 1) -> list[tuple[str, int, int]]:
-        """(term, distance, frequency) for dictionary words within `max_distance` edits."""
-        from symspellpy import Verbosity
+        """(term, distance, frequency) for dictionary words within `max_distance` edits.
 
-        found = self.symspell.lookup(word.lower(), Verbosity.ALL, max_edit_distance=max_distance)
-        return [(s.term, s.distance, s.count) for s in found]
+        The same answers as symspellpy's `lookup(word, Verbosity.ALL, max_distance)` on the index
+        this replaced: its distance is the optimal-string-alignment one (a swap of neighbours is one
+        edit), the exact word itself comes back at distance 0, and the order is distance, then most
+        frequent first.
+        """
+        from rapidfuzz import process
+        from rapidfuzz.distance import OSA
+
+        if max_distance > MAX_DISTANCE:
+            raise ValueError("distance too large")  # as symspellpy did beyond the index's distance
+        lw = word.lower()
+        found: dict[str, int] = {}
+        for length in range(max(len(lw) - max_distance, 0), len(lw) + max_distance + 1):
+            for bucket in (self._by_first.get((length, lw[:1])), self._by_last.get((length, lw[-1:]))):
+                if bucket:
+                    for term, distance, _ in process.extract(
+                        lw, bucket, scorer=OSA.distance, score_cutoff=max_distance, limit=None
+                    ):
+                        found[term] = int(distance)
+        if len(lw) < 4:
+            # Too short for the argument below (one edit can touch both ends): look at every word.
+            for length in range(max(len(lw) - max_distance, 0), len(lw) + max_distance + 1):
+                for (size, _), bucket in self._by_first.items():
+                    if size == length:
+                        for term, distance, _ in process.extract(
+                            lw, bucket, scorer=OSA.distance, score_cutoff=max_distance, limit=None
+                        ):
+                            found[term] = int(distance)
+        elif max_distance == 2:
+            # A word that keeps neither end letter needs one edit at each end (each edit touches one
+            # end of a word of four letters or more), so it is one of these spellings.
+            for middle in self._end_edits(lw, front=True):
+                for term in self._end_edits(middle, front=False):
+                    if term in self.words and term not in found:
+                        distance = OSA.distance(lw, term, score_cutoff=max_distance)
+                        if distance <= max_distance:
+                            found[term] = distance
+        # Sorted by term first so that ties in distance and count come out in a stable order.
+        result = sorted((term, distance, self.words[term]) for term, distance in found.items())
+        result.sort(key=lambda c: (c[1], -c[2]))
+        return result
+
+    def _end_edits(self, word: str, front: bool) -> list[str]:
+        """Every spelling one edit (substitution, insertion, deletion, swap) at one end of `word`."""
+        if not front:
+            return [s[::-1] for s in self._end_edits(word[::-1], front=True)]
+        out = [word[1:], word[1] + word[0] + word[2:]]
+        out += [ch + word[1:] for ch in self._alphabet]
+        out += [ch + word for ch in self._alphabet]
+        return out
 
     def bigram(self, first: str, second: str) -> bool:
         return f"{first.lower()} {second.lower()}" in self.bigrams
 
 
-def _build_speller() -> Speller:
-    from symspellpy import SymSpell
+# symspellpy's index was built for two edits; TYPO005 never asks for more.
+MAX_DISTANCE = 2
 
+
+def _read_pairs(text: str) -> list[list[str]]:
+    return [parts for parts in (line.split(" ") for line in text.splitlines()) if len(parts) >= 2]
+
+
+def _build_speller() -> Speller:
     package = resources.files("symspellpy")
-    symspell = SymSpell(max_dictionary_edit_distance=2, prefix_length=5)
-    with resources.as_file(package / "frequency_dictionary_en_82_765.txt") as path:
-        symspell.load_dictionary(str(path), term_index=0, count_index=1)
-    bigrams = set()
+    words: dict[str, int] = {}
+    text = (package / "frequency_dictionary_en_82_765.txt").read_text(encoding="utf-8")
+    for term, count, *_ in _read_pairs(text):
+        # As symspellpy's load_dictionary: a repeated term adds up.
+        words[term] = words.get(term, 0) + int(count)
     text = (package / "frequency_bigramdictionary_en_243_342.txt").read_text(encoding="utf-8")
-    for line in text.splitlines():
-        parts = line.split(" ")
-        if len(parts) >= 2:
-            bigrams.add(f"{parts[0]} {parts[1]}")
-    return Speller(symspell, frozenset(bigrams))
+    bigrams = frozenset(f"{first} {second}" for first, second, *_ in _read_pairs(text))
+    return Speller(words, bigrams)
 
 
 @lru_cache(maxsize=1)
 def speller() -> Speller:
     """The shared speller: from memory, else from the pickle cache, else built (and cached)."""
     result = _load_speller()
-    # The SymSpell index is millions of small objects that live as long as the process. Left in the
-    # young generations, every later garbage collection walks them all (tens of ms, at random
-    # moments of a run); freezing moves them out of the collector's way.
+    # The dictionary and bigrams are a few hundred thousand small objects that live as long as the
+    # process. Left in the young generations, every later garbage collection walks them all (ms, at
+    # random moments of a run); freezing moves them out of the collector's way.
     gc.collect()
     gc.freeze()
     return result
 
 
 def _load_speller() -> Speller:
-    key = f"symspell-{version('symspellpy')}-py{pickle.HIGHEST_PROTOCOL}.pickle"
+    # "words-", not the old "symspell-": a cached SymSpell index is never read as this format.
+    key = f"words-{version('symspellpy')}-py{pickle.HIGHEST_PROTOCOL}.pickle"
     try:
         folder = cache_dir()
         path = folder / key
@@ -163,14 +228,14 @@ def _load_speller() -> Speller:
         return _build_speller()
     try:
         with path.open("rb") as fh:
-            symspell, bigrams = pickle.load(fh)
-        return Speller(symspell, bigrams)
+            words, bigrams = pickle.load(fh)
+        return Speller(words, bigrams)
     except (OSError, pickle.UnpicklingError, EOFError, AttributeError, ValueError, TypeError):
         pass
     speller_ = _build_speller()
     try:
         # Atomic: a concurrent process never reads a half-written pickle.
-        write_bytes_atomically(path, pickle.dumps((speller_.symspell, speller_.bigrams),
+        write_bytes_atomically(path, pickle.dumps((speller_.words, speller_.bigrams),
                                                   protocol=pickle.HIGHEST_PROTOCOL))
     except OSError as exc:
         log.debug("cannot write the spelling cache %s: %s", path, exc)

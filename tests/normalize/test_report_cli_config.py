@@ -221,10 +221,10 @@ def test_speller_pickle_cache(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -
     lexicon.speller.cache_clear()
     try:
         built = lexicon.speller()
-        [cache] = list(tmp_path.glob("symspell-*.pickle"))
+        [cache] = list(tmp_path.glob("words-*.pickle"))
         with cache.open("rb") as fh:
-            _symspell, bigrams = pickle.load(fh)
-        assert built.known("platform") and bigrams
+            words, bigrams = pickle.load(fh)
+        assert built.known("platform") and bigrams and words["the"] == built.count("the")
         lexicon.speller.cache_clear()
         assert lexicon.speller().count("the") == built.count("the")
     finally:
