@@ -6,6 +6,10 @@ import os
 import shutil
 import subprocess
 import sys
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
 import pytest
@@ -72,6 +76,40 @@ def seed_outputs(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
     outputs = {p.suffix.lstrip("."): p for p in out.iterdir() if p.suffix in (".pdf", ".docx", ".epub", ".html")}
     assert set(outputs) == {"pdf", "docx", "epub", "html"}, sorted(p.name for p in out.iterdir())
     return outputs
+
+
+class StatusHandler(BaseHTTPRequestHandler):
+    """Answers GET and HEAD with `status()` and an empty body, and logs nothing."""
+
+    def status(self) -> int:
+        return 200
+
+    def _answer(self) -> None:
+        self.send_response(self.status())
+        self.send_header("Content-Length", "0")
+        self.end_headers()
+
+    def do_GET(self) -> None:
+        self._answer()
+
+    def do_HEAD(self) -> None:
+        self._answer()
+
+    def log_message(self, *args: object) -> None:
+        pass
+
+
+@contextmanager
+def local_http_server(handler: type[BaseHTTPRequestHandler]) -> Iterator[str]:
+    """An HTTP server on 127.0.0.1 answering with `handler` (tests never use the network); yields its URL."""
+    httpd = ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    thread = threading.Thread(target=httpd.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield f"http://127.0.0.1:{httpd.server_address[1]}"
+    finally:
+        httpd.shutdown()
+        httpd.server_close()
 
 
 def corpus_files() -> list[Path]:

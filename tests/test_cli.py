@@ -3,13 +3,11 @@
 from __future__ import annotations
 
 import json
-import threading
 from collections.abc import Iterator
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import ClassVar
 
 import pytest
-from conftest import SEED, run_cli
+from conftest import SEED, StatusHandler, local_http_server, run_cli
 
 from pipeline import __version__
 
@@ -131,32 +129,19 @@ def test_unknown_pdf_variant_is_a_usage_error(tmp_path):
     assert not out.exists()
 
 
-class _LinkHandler(BaseHTTPRequestHandler):
+class _LinkHandler(StatusHandler):
     hits: ClassVar[list[str]] = []
 
-    def _answer(self) -> None:
+    def status(self) -> int:
         _LinkHandler.hits.append(self.path)
-        self.send_response(200 if self.path == "/ok" else 404)
-        self.send_header("Content-Length", "0")
-        self.end_headers()
-
-    do_HEAD = do_GET = _answer
-
-    def log_message(self, *args: object) -> None:
-        pass
+        return 200 if self.path == "/ok" else 404
 
 
 @pytest.fixture
 def link_server() -> Iterator[str]:
     _LinkHandler.hits = []
-    httpd = ThreadingHTTPServer(("127.0.0.1", 0), _LinkHandler)
-    thread = threading.Thread(target=httpd.serve_forever, daemon=True)
-    thread.start()
-    try:
-        yield f"http://127.0.0.1:{httpd.server_address[1]}"
-    finally:
-        httpd.shutdown()
-        httpd.server_close()
+    with local_http_server(_LinkHandler) as url:
+        yield url
 
 
 def test_check_links_is_off_by_default_and_warns_when_asked(tmp_path, link_server):

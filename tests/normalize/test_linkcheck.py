@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
-import threading
 from collections.abc import Iterator
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import ClassVar
 
 import pytest
+from conftest import StatusHandler, local_http_server
 
 from pipeline.normalize import NormalizeOptions, normalize
 from pipeline.normalize.linkcheck import LinkCheckOptions, check_document, check_urls
@@ -16,38 +15,23 @@ from pipeline.normalize.linkcheck import LinkCheckOptions, check_document, check
 from .helpers import make_doc
 
 
-class Handler(BaseHTTPRequestHandler):
+class Handler(StatusHandler):
     hits: ClassVar[dict[str, int]] = {}
 
-    def _answer(self) -> None:
+    def status(self) -> int:
         Handler.hits[self.path] = Handler.hits.get(self.path, 0) + 1
         if self.path == "/flaky" and Handler.hits[self.path] == 1:
-            status = 503
-        elif self.path == "/no-head" and self.command == "HEAD":
-            status = 405
-        else:
-            status = {"/ok": 200, "/flaky": 200, "/no-head": 200, "/gone": 404}.get(self.path, 500)
-        self.send_response(status)
-        self.send_header("Content-Length", "0")
-        self.end_headers()
-
-    do_HEAD = do_GET = _answer
-
-    def log_message(self, *args: object) -> None:
-        pass
+            return 503
+        if self.path == "/no-head" and self.command == "HEAD":
+            return 405
+        return {"/ok": 200, "/flaky": 200, "/no-head": 200, "/gone": 404}.get(self.path, 500)
 
 
 @pytest.fixture
 def server() -> Iterator[str]:
     Handler.hits = {}
-    httpd = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-    thread = threading.Thread(target=httpd.serve_forever, daemon=True)
-    thread.start()
-    try:
-        yield f"http://127.0.0.1:{httpd.server_address[1]}"
-    finally:
-        httpd.shutdown()
-        httpd.server_close()
+    with local_http_server(Handler) as url:
+        yield url
 
 
 def test_statuses_retries_and_head_fallback(server: str, tmp_path: Path) -> None:

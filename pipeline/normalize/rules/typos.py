@@ -128,23 +128,15 @@ _SPACE_RUN = re.compile(r"(?<=\S)( {2,})(?=\S)")
 def spacing(ctx: RuleContext) -> None:
     """Spaces before punctuation and runs of spaces are removed (`Renski , Role` → `Renski, Role`)."""
     english = ctx.english()  # French puts a space before : ; ! ? on purpose
+
+    def drop_space(m: re.Match[str], t: str) -> Decision:
+        return m.group(2), "space before punctuation removed", False
+
     for ref in prose(ctx):
         if english:
-            edit(
-                ctx,
-                ref,
-                _SPACE_BEFORE_PUNCT,
-                lambda m, t: (m.group(2), "space before punctuation removed", False),
-                urls_only=True,
-            )
+            edit(ctx, ref, _SPACE_BEFORE_PUNCT, drop_space, urls_only=True)
             if ref.token.content.startswith(" ") and _after_markup(ref):
-                edit(
-                    ctx,
-                    ref,
-                    _LEADING_SPACE_BEFORE_PUNCT,
-                    lambda m, t: (m.group(2), "space before punctuation removed", False),
-                    urls_only=True,
-                )
+                edit(ctx, ref, _LEADING_SPACE_BEFORE_PUNCT, drop_space, urls_only=True)
         edit(ctx, ref, _SPACE_RUN, lambda m, t: (" ", "run of spaces reduced to one", False), urls_only=True)
 
 
