@@ -292,11 +292,13 @@ def resident(office: Office | None) -> Iterator[None]:
                                    str(listener.fileno())], stdin=subprocess.PIPE, stdout=subprocess.DEVNULL,
                                   stderr=subprocess.DEVNULL, start_new_session=True, pass_fds=[listener.fileno()])
     except OSError:
+        bridge = None
+    finally:
+        listener.close()  # the bridge's copy is the one that serves; when it exits, calls are refused
+    if bridge is None:
         shutil.rmtree(folder, ignore_errors=True)
         yield
         return
-    finally:
-        listener.close()  # the bridge's copy is the one that serves; when it exits, calls are refused
     os.environ[BRIDGE_SOCKET] = path
     try:
         yield

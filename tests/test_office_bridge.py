@@ -96,10 +96,12 @@ def test_a_call_over_its_time_limit_is_cut_off_and_office_restarts(office, seed_
         assert (tmp_path / "after.pdf").read_bytes().startswith(b"%PDF")
 
 
-def test_without_uno_each_call_starts_its_own_office(seed_outputs, tmp_path, monkeypatch):
+# A Python that starts and exits without serving, and one that cannot start at all.
+@pytest.mark.parametrize("python", ["/bin/false", "/nonexistent/python3"])
+def test_without_uno_each_call_starts_its_own_office(seed_outputs, tmp_path, monkeypatch, python):
     require_tool("soffice")
     office = libreoffice.find()
-    monkeypatch.setenv(libreoffice.UNO_PYTHON, "/bin/false")  # starts, and exits without serving
+    monkeypatch.setenv(libreoffice.UNO_PYTHON, python)
     source = tmp_path / "in.docx"
     source.write_bytes(seed_outputs["docx"].read_bytes())
     with libreoffice.resident(office):
