@@ -219,3 +219,19 @@ def test_terminal_shows_progress_then_a_table_of_every_job(tmp_path):
     screen, stderr, code = _in_terminal(args, tmp_path, columns=72)
     assert code == 0, stderr
     assert "nothing to do: 4 output(s) up to date" in screen and _table(screen) == []
+
+
+def test_a_broken_document_is_told_when_its_last_job_ends_not_at_the_end_of_the_run(tmp_path):
+    """In a log, a broken document shows as soon as all its formats are done (one worker, so the
+    order is the plan's: bad.md's jobs come before the good documents')."""
+    _inputs(tmp_path)
+    result = subprocess.run([sys.executable, "-m", "pipeline", "in", "-o", "out", "-j", "1", "--to", "html,epub"],
+                            cwd=tmp_path, env={**os.environ, **ENV}, capture_output=False, text=True,
+                            stdout=subprocess.PIPE, stderr=subprocess.STDOUT, timeout=300)
+    assert result.returncode == 1, result.stdout
+    lines = _lines(result.stdout)
+    [error] = [i for i, line in enumerate(lines) if line.startswith("convert: error:")]
+    assert lines[error].endswith("(html, epub not built)"), lines[error]
+    built = [i for i, line in enumerate(lines) if line.startswith("wrote ")]
+    assert len(built) == 4 and error < max(built), lines  # told before the batch went on
+    assert lines[-1].endswith(": 4 built, 0 up to date, 2 failed (1 document)"), lines

@@ -104,6 +104,7 @@ def run_batch(plan: Plan, *, executor: str = "local", workers: int | None = None
             except BaseException:
                 runner.close()
                 raise
+        reporter.planned(todo)
         reporter.begin(len(todo), skipped)
         sweep_temp_files(todo)
         if todo:

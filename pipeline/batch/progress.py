@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import sys
+from collections import Counter
 from typing import Any, TextIO
 
 from pipeline.batch.plan import Job
@@ -26,6 +27,12 @@ class Reporter:
         self._order: dict[str, int] = {}  # output → when its job started: a document's formats in plan order
         self._failures: dict[tuple[str, str], list[str]] = {}  # (document, error) → the outputs it stopped
         self._formats: dict[str, str] = {}  # output → its format
+        self._jobs_left: Counter[str] = Counter()  # document → its jobs not finished yet
+        self._told: list[str] = []  # documents whose errors were printed
+
+    def planned(self, jobs: list[Job]) -> None:
+        """The jobs about to run: a document's errors can be told as soon as its last job is done."""
+        self._jobs_left = Counter(job.source for job in jobs)
 
     def begin(self, total: int, skipped: list[Job]) -> None: ...
 
@@ -39,25 +46,35 @@ class Reporter:
                 error = f"{job.source}: {error}"
             self._failures.setdefault((job.source, error), []).append(job.out_path)
             self._formats[job.out_path] = job.format
+        if job.source in self._jobs_left:
+            self._jobs_left[job.source] -= 1
+
+    def document_done(self, source: str) -> bool:
+        """True once every planned job of `source` has finished (never, without a plan: then at the end)."""
+        return source in self._jobs_left and self._jobs_left[source] <= 0
 
     def end(self, results: list[dict[str, Any]], skipped: list[Job], seconds: float) -> None: ...
 
-    def failure_lines(self) -> list[str]:
-        """One line per document and error, naming the formats it stopped.
+    def failure_lines(self, source: str | None = None) -> list[str]:
+        """One line per document and error, naming the formats it stopped; each line is given once.
 
-        A broken document (bad front matter, say) fails every format with the same error; said once,
-        at the end, since only then is it known which of its formats it stopped.
+        A broken document (bad front matter, say) fails every format with the same error: said once,
+        when its last job is done (`source`), or at the end for what is left.
         """
         lines = []
-        for (_source, error), outputs in self._failures.items():
+        for (document, error), outputs in list(self._failures.items()):
+            if source is not None and document != source:
+                continue
             ordered = sorted(outputs, key=lambda out: self._order.get(out, len(self._order)))
             formats = ", ".join(self._formats[out] for out in ordered)
             lines.append(f"convert: error: {error} ({formats} not built)")
+            self._told.append(document)
+            del self._failures[(document, error)]
         return lines
 
     @property
     def failed_documents(self) -> int:
-        return len({source for source, _error in self._failures})
+        return len({source for source, _error in self._failures} | set(self._told))
 
     def new_warnings(self, result: dict[str, Any]) -> list[str]:
         """Warnings not printed yet: a document's own warnings come back with each of its formats."""
@@ -97,6 +114,9 @@ class PlainReporter(Reporter):
         if self.show_warnings:
             for warning in self.new_warnings(result):
                 print(warning, file=self.out, flush=True)
+        if self.document_done(job.source):  # a long batch in a log shows a broken document at once
+            for line in self.failure_lines(job.source):
+                print(line, file=self.err, flush=True)
 
     def end(self, results: list[dict[str, Any]], skipped: list[Job], seconds: float) -> None:
         for line in self.failure_lines():
@@ -111,6 +131,12 @@ class PlainReporter(Reporter):
 
 class QuietReporter(Reporter):
     """Errors only, on stderr."""
+
+    def finished(self, job: Job, result: dict[str, Any]) -> None:
+        super().finished(job, result)
+        if self.document_done(job.source):
+            for line in self.failure_lines(job.source):
+                print(line, file=sys.stderr, flush=True)
 
     def end(self, results: list[dict[str, Any]], skipped: list[Job], seconds: float) -> None:
         for line in self.failure_lines():
