@@ -15,7 +15,7 @@ import difflib
 import logging
 import re
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -611,6 +611,18 @@ def _blank(line: str) -> bool:
     return not line.strip()
 
 
+def common_ends(a: Sequence[Any], b: Sequence[Any]) -> tuple[int, int]:
+    """How many leading and trailing items `a` and `b` share (the two never overlap)."""
+    shortest = min(len(a), len(b))
+    prefix = 0
+    while prefix < shortest and a[prefix] == b[prefix]:
+        prefix += 1
+    suffix = 0
+    while suffix < shortest - prefix and a[-1 - suffix] == b[-1 - suffix]:
+        suffix += 1
+    return prefix, suffix
+
+
 def line_opcodes(old: list[str], new: list[str]) -> list[Opcode]:
     """difflib-style opcodes turning `old` lines into `new`, in about linear time.
 
@@ -620,12 +632,7 @@ def line_opcodes(old: list[str], new: list[str]) -> list[Opcode]:
     anchors, and SequenceMatcher only aligns the short gaps between them. Blank lines are junk:
     they are everywhere and the renderer adds and removes them freely.
     """
-    prefix = 0
-    while prefix < min(len(old), len(new)) and old[prefix] == new[prefix]:
-        prefix += 1
-    suffix = 0
-    while suffix < min(len(old), len(new)) - prefix and old[-1 - suffix] == new[-1 - suffix]:
-        suffix += 1
+    prefix, suffix = common_ends(old, new)
     ops: list[Opcode] = []
     if prefix:
         ops.append(("equal", 0, prefix, 0, prefix))

@@ -17,7 +17,7 @@ from collections import Counter
 from collections.abc import Callable
 
 from pipeline.normalize import lexicon
-from pipeline.normalize.engine import RuleContext, TextRef
+from pipeline.normalize.engine import RuleContext, TextRef, common_ends
 from pipeline.normalize.registry import rule
 from pipeline.normalize.rules.links import merge_spans, protected_spans, url_spans
 
@@ -346,12 +346,7 @@ def _two_slips(word: str, candidate: str) -> bool:
     """
     if word[0] != candidate[0] or word[-1] != candidate[-1]:
         return False
-    start = 0
-    while start < min(len(word), len(candidate)) and word[start] == candidate[start]:
-        start += 1
-    end = 0
-    while end < min(len(word), len(candidate)) - start and word[-1 - end] == candidate[-1 - end]:
-        end += 1
+    start, end = common_ends(word, candidate)
     middle = (word[start : len(word) - end], candidate[start : len(candidate) - end])
     return not (min(len(x) for x in middle) == 0 and max(len(x) for x in middle) >= 2)
 
