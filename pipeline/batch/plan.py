@@ -167,8 +167,8 @@ _REFERENCE = re.compile(
 )
 
 
-def _referenced_files(source: Path, max_bytes: int) -> tuple[str, ...]:
-    """The files beside `source` that it names, each with what an output takes from it.
+def _referenced_files(source: Path, data: bytes) -> tuple[str, ...]:
+    """The files beside `source` (whose bytes are `data`) that it names, each with what an output takes from it.
 
     Images are embedded, so their content counts; for any other file only whether it exists does
     (a link to a missing file is unwrapped). Outside the document's folder nothing is ever read.
@@ -176,8 +176,6 @@ def _referenced_files(source: Path, max_bytes: int) -> tuple[str, ...]:
     from pipeline.load import decode
     from pipeline.resources import IMAGE_TYPES, local_target
 
-    with open(source, "rb") as handle:
-        data = handle.read(max_bytes + 1)
     try:
         text = decode(data, source)[0]
     except Exception:  # loading reports it; the key only needs the names
@@ -240,9 +238,13 @@ def plan_jobs(paths: list[Path], formats: list[str], out_dir: Path, theme: Any, 
         # LibreOffice lays out the Word contents' page numbers: another one (or none) rebuilds them.
         format_versions["docx"] = {**versions, "libreoffice": libreoffice.fingerprint(libreoffice.find())}
     for source, relative in discover(paths, glob=glob, exclude=exclude, out_dir=out_dir):
-        source_hash = file_sha256(source)
+        # Read once: hashed, and searched for the files it names. A file over the size cap (its jobs
+        # fail at loading) is hashed in blocks rather than held in memory.
+        with open(source, "rb") as handle:
+            data = handle.read(max_input_bytes + 1)
+        source_hash = hashlib.sha256(data).hexdigest() if len(data) <= max_input_bytes else file_sha256(source)
         inputs = _normalizer_inputs(source) if normalize else []
-        resources = _referenced_files(source, max_input_bytes)
+        resources = _referenced_files(source, data)
         for index, fmt in enumerate(formats):
             out_path = out_dir / relative.parent / f"{source.stem}{extensions[fmt]}"
             key = job_key(source_hash, fmt, theme.fingerprint, options, normalize, normalize_options, inputs,
