@@ -55,6 +55,12 @@ class Reporter:
 
     def end(self, results: list[dict[str, Any]], skipped: list[Job], seconds: float) -> None: ...
 
+    def print_errors(self, stream: TextIO, source: str | None = None) -> None:
+        """Print `source`'s failure lines once its last job is done, or (no `source`) all that are left."""
+        if source is None or self.document_done(source):
+            for line in self.failure_lines(source):
+                print(line, file=stream, flush=True)
+
     def failure_lines(self, source: str | None = None) -> list[str]:
         """One line per document and error, naming the formats it stopped; each line is given once.
 
@@ -114,13 +120,10 @@ class PlainReporter(Reporter):
         if self.show_warnings:
             for warning in self.new_warnings(result):
                 print(warning, file=self.out, flush=True)
-        if self.document_done(job.source):  # a long batch in a log shows a broken document at once
-            for line in self.failure_lines(job.source):
-                print(line, file=self.err, flush=True)
+        self.print_errors(self.err, job.source)  # a long batch in a log shows a broken document at once
 
     def end(self, results: list[dict[str, Any]], skipped: list[Job], seconds: float) -> None:
-        for line in self.failure_lines():
-            print(line, file=self.err, flush=True)
+        self.print_errors(self.err)
         failed = sum(1 for r in results if r["status"] != "ok")
         built = len(results) - failed
         documents = f" ({self.failed_documents} document{'s' if self.failed_documents > 1 else ''})" if failed else ""
@@ -134,13 +137,10 @@ class QuietReporter(Reporter):
 
     def finished(self, job: Job, result: dict[str, Any]) -> None:
         super().finished(job, result)
-        if self.document_done(job.source):
-            for line in self.failure_lines(job.source):
-                print(line, file=sys.stderr, flush=True)
+        self.print_errors(sys.stderr, job.source)
 
     def end(self, results: list[dict[str, Any]], skipped: list[Job], seconds: float) -> None:
-        for line in self.failure_lines():
-            print(line, file=sys.stderr, flush=True)
+        self.print_errors(sys.stderr)
 
 
 class JsonReporter(Reporter):
