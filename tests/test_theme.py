@@ -104,16 +104,23 @@ def test_templates_autoescape_document_text(tmp_path):
     assert "&lt;script&gt;alert(1)&lt;/script&gt; {{7*7}}" in html
 
 
-def test_invalid_brand_file_is_a_usage_error_before_any_work(tmp_path):
+@pytest.mark.parametrize(("brand", "where", "executor"), [
+    ("color:\n  primary: 12\n  nonsense_key: [1, 2]\n", "brand.yml: invalid brand file", "local"),
+    # Bad YAML (brand-yml parses with ruamel.yaml): the line is named, in a worker and in process alike.
+    ("meta:\n  name: Bad\ncolor: [unclosed\n", "brand.yml:4: invalid brand file (YAML)", "local"),
+    ("meta:\n  name: Bad\ncolor: [unclosed\n", "brand.yml:4: invalid brand file (YAML)", "inline"),
+])
+def test_invalid_brand_file_is_a_usage_error_before_any_work(tmp_path, brand, where, executor):
     from conftest import SEED, run_cli
 
     theme_dir = tmp_path / "styles" / "bad"
     theme_dir.mkdir(parents=True)
     (tmp_path / "styles" / "default").symlink_to(REPO / "styles" / "default")
-    (theme_dir / "brand.yml").write_text("color:\n  primary: 12\n  nonsense_key: [1, 2]\n", encoding="utf-8")
+    (theme_dir / "brand.yml").write_text(brand, encoding="utf-8")
     out = tmp_path / "out"
-    result = run_cli(str(SEED), "--to", "html", "--theme", str(theme_dir), "-o", str(out))
+    result = run_cli(str(SEED), "--to", "html,docx", "--theme", str(theme_dir), "-o", str(out), "--executor", executor)
     assert result.returncode == 2
     lines = result.stderr.strip().splitlines()
-    assert len(lines) == 1 and "brand.yml: invalid brand file" in lines[0], result.stderr
-    assert not list(out.glob("*.html"))
+    assert len(lines) == 1 and where in lines[0], result.stderr
+    assert "Traceback" not in result.stderr
+    assert not list(out.glob("*.html")) and not list(out.glob("*.docx"))

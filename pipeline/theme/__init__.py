@@ -257,10 +257,16 @@ def _parse_brand(root: Path) -> tuple[Any, list[FontFace], dict[str, Any]]:
     import brand_yml
     import pydantic
     import yaml
+    from ruamel.yaml.error import MarkedYAMLError, YAMLError
 
     try:
         brand = brand_yml.Brand.from_yaml(brand_file)
-    except (pydantic.ValidationError, yaml.YAMLError, ValueError) as exc:
+    except MarkedYAMLError as exc:  # brand-yml reads with ruamel.yaml, not PyYAML
+        mark = exc.problem_mark or exc.context_mark
+        problem = " ".join(f"{exc.context or ''} {exc.problem or ''}".split())[:200]
+        raise ThemeError(f"invalid brand file (YAML): {problem}", brand_file,
+                         mark.line + 1 if mark else None) from None
+    except (pydantic.ValidationError, yaml.YAMLError, YAMLError, ValueError) as exc:
         first = str(exc).strip().splitlines()
         raise ThemeError(f"invalid brand file: {' '.join(first[:3])}", brand_file) from exc
     settings = (brand.defaults or {}).get("pipeline", {}) or {}
