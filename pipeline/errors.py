@@ -16,6 +16,10 @@ class PipelineError(Exception):
         self.path = Path(path) if path is not None else None
         self.line = line
 
+    def __reduce__(self) -> tuple[type[PipelineError], tuple[str, Path | None, int | None]]:
+        # Raised in a worker process and re-raised here: pickle must keep the path and line.
+        return type(self), (self.message, self.path, self.line)
+
     def __str__(self) -> str:
         if self.path is None:
             return self.message
