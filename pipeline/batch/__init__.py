@@ -95,12 +95,10 @@ def run_batch(plan: Plan, *, executor: str = "local", workers: int | None = None
         office.enter_context(_resident_office(todo, executor))
         word_files_left = sum(job.format == "docx" for job in todo)
         if todo:
-            # The pool first: its workers' start-up (importing the libraries, loading the dictionaries)
-            # runs while this process checks the theme.
             runner = make_executor(executor, workers, job_timeout, scheduler=scheduler, memory_limit_mb=memory_limit_mb)
             try:
                 if before_work:
-                    before_work()  # e.g. check the theme: only worth its cost when something will be built
+                    runner.check(before_work)  # e.g. the theme: only worth its cost when something will be built
             except BaseException:
                 runner.close()
                 raise

@@ -23,6 +23,8 @@ Started = Callable[[Job], None]
 class Executor(Protocol):
     def run(self, jobs: list[Job], started: Started) -> Iterator[tuple[Job, dict[str, Any]]]: ...
 
+    def check(self, check: Callable[[], None]) -> None: ...
+
     def close(self) -> None: ...
 
 
@@ -38,6 +40,9 @@ class InlineExecutor:
         for job in jobs:
             started(job)
             yield job, run_job(job)
+
+    def check(self, check: Callable[[], None]) -> None:
+        check()
 
     def close(self) -> None:
         return None
@@ -92,6 +97,23 @@ class LocalExecutor:
         # Start the fork server now: it imports and preloads in the background while the caller
         # still plans and checks; the first job then forks from a ready server.
         forkserver.ensure_running()
+
+    def check(self, check: Callable[[], None]) -> None:
+        """Run a check before the jobs (say, parse the theme) in the first worker, raising what it raises.
+
+        The worker has the libraries it needs loaded already (brand.yml's parser is 20 MB and 0.2 s
+        of imports); done here, this process would load them only for the check.
+        """
+        from pebble import ProcessExpired
+
+        from pipeline.errors import PipelineError
+
+        try:
+            self.pools[0].schedule(check, timeout=self.job_timeout).result()
+        except PipelineError:
+            raise
+        except (FutureTimeout, ProcessExpired, OSError):
+            check()  # the worker could not do it: the check still decides
 
     def run(self, jobs: list[Job], started: Started) -> Iterator[tuple[Job, dict[str, Any]]]:
         from pebble import ProcessExpired
@@ -246,6 +268,9 @@ class DaskExecutor:
                         running.pop(future)
                         yield job, failed(job, f"{job.source}: {job.format} took longer than the "
                                                f"{self.job_timeout:g} s job limit and was abandoned")
+
+    def check(self, check: Callable[[], None]) -> None:
+        check()  # here: the cluster's workers may be busy with someone else's work
 
     def close(self) -> None:
         if self.owns_client:
