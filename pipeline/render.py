@@ -258,7 +258,11 @@ def pandoc_ast(document: Document) -> dict[str, Any]:
 
 
 def document_outline(document: Document) -> list[Heading]:
-    return outline(pandoc_ast(document))
+    """The document's headings, found once (every writer's contents list asks for them)."""
+    cached = document.artifacts.get("outline")
+    if cached is None:
+        cached = document.artifacts["outline"] = outline(pandoc_ast(document))
+    return cached
 
 
 def _remote_image(url: str, allowed_hosts: tuple[str, ...], document: Document) -> str | None:

@@ -43,7 +43,9 @@ def print_body(document: Document) -> tuple[str, int]:
     with notes pandoc renders the transformed AST instead.
     """
     ast = embedded_ast(document)
-    if not has_notes(ast):
+    if "has_notes" not in document.artifacts:
+        document.artifacts["has_notes"] = has_notes(ast)
+    if not document.artifacts["has_notes"]:
         return body_html(document), 0
     cached = document.artifacts.get("pdf_body_html")
     if cached is None:
