@@ -95,19 +95,34 @@ def stringify(inlines: list[dict[str, Any]]) -> str:
 
 
 def walk(node: Any, visit: Callable[[dict[str, Any]], Any]) -> Any:
-    """Rebuild a pandoc JSON tree bottom-up. `visit` gets each element and returns a replacement:
-    an element, None to keep it, or a list to splice in its place."""
+    """A pandoc JSON tree with `visit` applied bottom-up. `visit` gets each element and returns a
+    replacement: an element, None to keep it, or a list to splice in its place.
+
+    Unchanged subtrees are shared with `node`, not copied (every visit returns new elements and
+    none changes one in place), so a pass that changes little costs little time and memory.
+    """
     if isinstance(node, list):
-        out: list[Any] = []
-        for item in node:
+        out: list[Any] | None = None
+        for index, item in enumerate(node):
             result = walk(item, visit)
-            if isinstance(item, dict) and "t" in item and isinstance(result, list):
+            spliced = isinstance(item, dict) and "t" in item and isinstance(result, list)
+            if out is None:
+                if result is item:
+                    continue
+                out = node[:index]
+            if spliced:
                 out.extend(result)
             else:
                 out.append(result)
-        return out
+        return node if out is None else out
     if isinstance(node, dict):
-        rebuilt = {key: walk(value, visit) for key, value in node.items()}
+        rebuilt = node
+        for key, value in node.items():
+            result = walk(value, visit)
+            if result is not value:
+                if rebuilt is node:
+                    rebuilt = dict(node)
+                rebuilt[key] = result
         if "t" in rebuilt:
             replacement = visit(rebuilt)
             return rebuilt if replacement is None else replacement
@@ -161,7 +176,8 @@ def check_links(ast: dict[str, Any], document: Document) -> dict[str, Any]:
     The normalizer fixes what it can (scheme-less domains …); what is left would become a broken
     reference inside an EPUB and a dead link in a PDF, so the text is kept and the link dropped.
     """
-    ids = {h.id for h in outline(ast)}
+    headings = document.artifacts["outline"] = outline(ast)  # unlinking changes no heading's text
+    ids = {h.id for h in headings}
 
     for node in elements(ast["blocks"]):
         content = node.get("c")
