@@ -8,11 +8,14 @@ from __future__ import annotations
 
 import sys
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import click
 
 from pipeline import __version__
+
+if TYPE_CHECKING:
+    from pipeline.batch.resident import Resident
 
 EXIT_OK, EXIT_FAILED, EXIT_USAGE = 0, 1, 2
 
@@ -102,8 +105,11 @@ def batch_options(command: Any) -> Any:
     return command
 
 
-def run_conversion(params: dict[str, Any]) -> int:
-    """One batch with the CLI's options; returns the exit code (0 all good, 1 some failed)."""
+def run_conversion(params: dict[str, Any], resident: Resident | None = None) -> int:
+    """One batch with the CLI's options; returns the exit code (0 all good, 1 some failed).
+
+    `resident` keeps the worker pool and LibreOffice up for the next batch (watch mode).
+    """
     from pipeline.batch.progress import make_reporter
     from pipeline.convert import convert
     from pipeline.errors import UsageError
@@ -128,7 +134,7 @@ def run_conversion(params: dict[str, Any]) -> int:
         glob=params["glob"], exclude=tuple(params["exclude"]), force=params["force"],
         executor=params["executor"], workers=params["workers"], job_timeout=params["job_timeout"],
         scheduler=params["scheduler"], reporter=make_reporter(mode), memory_limit_mb=params["memory_limit"],
-        max_input_bytes=int(params["max_input_mb"] * 1024 * 1024),
+        max_input_bytes=int(params["max_input_mb"] * 1024 * 1024), resident=resident,
     )
     if params["debug"]:
         for failure in result.failed:
@@ -166,6 +172,7 @@ def watch_command(**params: Any) -> None:
     """
     import threading
 
+    from pipeline.batch.resident import Resident
     from pipeline.batch.schedule import install_stop_handlers
     from pipeline.batch.watch import watch
     from pipeline.theme import load_theme
@@ -177,7 +184,11 @@ def watch_command(**params: Any) -> None:
     # The default theme too: a theme takes every template it lacks from there (and the outputs'
     # keys hash both folders).
     themes = [folder for folder in (theme.root, theme.default_root) if folder.is_dir()]
-    watch([*params["paths"], *themes], params["out_dir"], lambda: _guarded_run(params), stop_event=stop)
+    # A rebuild on save should cost what the changed documents cost, not the start of a pool and
+    # of LibreOffice (2 s and more): they stay up between rebuilds.
+    with Resident() as resident:
+        watch([*params["paths"], *themes], params["out_dir"], lambda: _guarded_run(params, resident),
+              stop_event=stop)
 
 
 @cli.command("schedule", context_settings={"help_option_names": ["-h", "--help"]})
@@ -203,14 +214,14 @@ def schedule_command(cron: str, once: bool, **params: Any) -> None:
     sys.exit(run_schedule(cron, lambda: _guarded_run(params), stop=stop))
 
 
-def _guarded_run(params: dict[str, Any]) -> int:
+def _guarded_run(params: dict[str, Any], resident: Resident | None = None) -> int:
     """A run inside a long-lived command: a failure is logged, never the end of the process."""
     import logging
 
     from pipeline.errors import PipelineError
 
     try:
-        return run_conversion(params)
+        return run_conversion(params, resident)
     except PipelineError as exc:
         logging.getLogger("pipeline").error("%s", exc)
         return exc.exit_code

@@ -15,6 +15,7 @@ from pipeline.theme import DEFAULT_THEME, Theme, load_theme
 if TYPE_CHECKING:
     from pipeline.batch import BatchResult
     from pipeline.batch.progress import Reporter
+    from pipeline.batch.resident import Resident
     from pipeline.writers import WriteOptions
 
 
@@ -41,7 +42,8 @@ def convert(paths: Iterable[Path | str], formats: list[str] | str = "all", out_d
             glob: str | None = None, exclude: tuple[str, ...] = (), force: bool = False,
             executor: str = "inline", workers: int | None = None, job_timeout: float | None = 600,
             scheduler: Any = None, reporter: Reporter | None = None,
-            memory_limit_mb: int | None = None, max_input_bytes: int = DEFAULT_MAX_BYTES) -> BatchResult:
+            memory_limit_mb: int | None = None, max_input_bytes: int = DEFAULT_MAX_BYTES,
+            resident: Resident | None = None) -> BatchResult:
     """Convert Markdown files (or folders of them, recursively) to the given formats in `out_dir`.
 
     Usage errors (missing files, unknown formats or themes) raise before anything is written. A
@@ -61,4 +63,4 @@ def convert(paths: Iterable[Path | str], formats: list[str] | str = "all", out_d
     with output_lock(out):
         return run_batch(plan, executor=executor, workers=workers, job_timeout=job_timeout, force=force,
                          reporter=reporter, scheduler=scheduler, memory_limit_mb=memory_limit_mb,
-                         before_work=loaded_theme.validate)
+                         before_work=loaded_theme.validate, resident=resident)

@@ -9,6 +9,7 @@ import signal
 import subprocess
 import sys
 import time
+from pathlib import Path
 
 import pytest
 from conftest import REPO, install_writer_plugin, run_cli
@@ -349,6 +350,68 @@ def test_watch_rebuilds_what_changed(tmp_path):
         process.send_signal(signal.SIGINT)
         _stdout, stderr = process.communicate(timeout=60)
     assert "Traceback" not in stderr
+
+
+def _descendants(pid: int) -> set[int]:
+    found: set[int] = set()
+    pending = [pid]
+    while pending:
+        parent = pending.pop()
+        for task in Path(f"/proc/{parent}/task").glob("*"):
+            try:
+                children = {int(c) for c in (task / "children").read_text().split()}
+            except OSError:
+                continue
+            pending.extend(children - found)
+            found |= children
+    return found
+
+
+def _command(pid: int) -> str:
+    try:
+        words = Path(f"/proc/{pid}/cmdline").read_bytes().decode(errors="replace").split("\0")
+    except OSError:
+        return ""
+    return "forkserver" if any("forkserver" in word for word in words) else Path(words[0]).name
+
+
+def test_watch_keeps_its_workers_and_libreoffice_and_reloads_a_changed_theme(tmp_path):
+    styles = tmp_path / "styles"
+    shutil.copytree(REPO / "styles" / "openinfra", styles / "custom")
+    shutil.copytree(REPO / "styles" / "default", styles / "default")
+    folder = tmp_path / "in"
+    folder.mkdir()
+    (folder / "doc.md").write_text(DOC.format(n=1), encoding="utf-8")
+    out = tmp_path / "out"
+    process = subprocess.Popen([sys.executable, "-m", "pipeline", "watch", str(folder), "--to", "html,docx",
+                                "-o", str(out), "--theme", str(styles / "custom"), "--no-validate"],
+                               cwd=REPO, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    html, word = out / "doc.html", out / "doc.docx"
+    try:
+        deadline = time.monotonic() + 120
+        while not (html.exists() and word.exists()) and time.monotonic() < deadline:
+            time.sleep(0.2)
+        assert html.is_file() and word.is_file()
+        time.sleep(1)
+        kept = _descendants(process.pid)  # fork server, workers, LibreOffice and its bridge
+        first_word = word.stat().st_mtime_ns
+        brand = styles / "custom" / "brand.yml"
+        brand.write_text(brand.read_text(encoding="utf-8").replace("#E2173E", "#12A05C"), encoding="utf-8")
+        while not ("#12A05C" in html.read_text(encoding="utf-8").upper() and word.stat().st_mtime_ns != first_word) \
+                and time.monotonic() < deadline:
+            time.sleep(0.2)
+        assert "#12A05C" in html.read_text(encoding="utf-8").upper(), "the workers reloaded the edited theme"
+        assert word.stat().st_mtime_ns != first_word
+        time.sleep(0.5)
+        assert {entry["status"] for entry in _manifest(out).values()} == {"ok"}
+        names = [_command(pid) for pid in kept]
+        assert "soffice.bin" in names and names.count("forkserver") >= 2, names  # server and a worker
+        assert kept <= _descendants(process.pid), "the rebuild ran on the same processes"
+    finally:
+        process.send_signal(signal.SIGINT)
+        _stdout, stderr = process.communicate(timeout=60)
+    assert "Traceback" not in stderr
+    assert not _descendants(process.pid)
 
 
 def test_manifest_names_the_libraries_that_shape_outputs(tmp_path):

@@ -14,6 +14,7 @@ from typing import Any
 from pipeline.batch.manifest import Manifest
 from pipeline.batch.plan import Job, Plan, plan_jobs
 from pipeline.batch.progress import Reporter
+from pipeline.batch.resident import Resident
 
 __all__ = ["BatchResult", "Job", "Plan", "plan_jobs", "run_batch"]
 
@@ -65,7 +66,7 @@ def sweep_temp_files(jobs: list[Job]) -> None:
             stale.unlink(missing_ok=True)
 
 
-def _resident_office(jobs: list[Job], executor: str) -> contextlib.AbstractContextManager[None]:
+def resident_office(jobs: list[Job], executor: str) -> contextlib.AbstractContextManager[None]:
     """One LibreOffice for the whole batch when Word files will need it (their contents' page numbers).
 
     Started before the workers, so it starts while they prepare their documents; a Dask cluster's
@@ -80,8 +81,13 @@ def _resident_office(jobs: list[Job], executor: str) -> contextlib.AbstractConte
 
 def run_batch(plan: Plan, *, executor: str = "local", workers: int | None = None, job_timeout: float | None = 600,
               force: bool = False, reporter: Reporter | None = None, scheduler: Any = None,
-              memory_limit_mb: int | None = None, before_work: Callable[[], None] | None = None) -> BatchResult:
-    """Run a plan. Jobs whose output is up to date (same input hashes, output untouched) are skipped."""
+              memory_limit_mb: int | None = None, before_work: Callable[[], None] | None = None,
+              resident: Resident | None = None) -> BatchResult:
+    """Run a plan. Jobs whose output is up to date (same input hashes, output untouched) are skipped.
+
+    With `resident`, the worker pool and LibreOffice are taken from it and left running for the
+    next batch; without, they are started here and stopped when the batch ends.
+    """
     from pipeline.batch.executors import make_executor
 
     started_at = time.perf_counter()
@@ -92,15 +98,21 @@ def run_batch(plan: Plan, *, executor: str = "local", workers: int | None = None
     skipped = [job for job in plan.jobs if job not in todo]
     result = BatchResult(skipped=skipped, manifest=manifest.path)
     with contextlib.ExitStack() as office:
-        office.enter_context(_resident_office(todo, executor))
+        if resident is None:
+            office.enter_context(resident_office(todo, executor))
+        else:
+            resident.start_office(plan.jobs, executor)  # the next batch may need it even if this one does not
         word_files_left = sum(job.format == "docx" for job in todo)
         if todo:
-            runner = make_executor(executor, workers, job_timeout, scheduler=scheduler, memory_limit_mb=memory_limit_mb)
+            settings = {"scheduler": scheduler, "memory_limit_mb": memory_limit_mb}
+            runner = (resident.executor(executor, workers, job_timeout, **settings) if resident
+                      else make_executor(executor, workers, job_timeout, **settings))
             try:
                 if before_work:
                     runner.check(before_work)  # e.g. the theme: only worth its cost when something will be built
             except BaseException:
-                runner.close()
+                if resident is None:
+                    runner.close()
                 raise
         reporter.planned(todo)
         reporter.begin(len(todo), skipped)
@@ -119,7 +131,8 @@ def run_batch(plan: Plan, *, executor: str = "local", workers: int | None = None
                         if not word_files_left:
                             office.close()  # LibreOffice's memory back while the other formats finish
             finally:
-                runner.close()
+                if resident is None:
+                    runner.close()
     result.seconds = time.perf_counter() - started_at
     reporter.end(result.results, skipped, result.seconds)
     return result

@@ -41,6 +41,7 @@ class Job:
     key: str = ""  # content hash of everything the output depends on
     max_input_bytes: int = DEFAULT_MAX_BYTES
     resources: tuple[str, ...] = ()  # the files beside the source it names, with their hashes
+    theme_fingerprint: str = ""  # a worker that outlives a batch (watch mode) reloads a changed theme
 
     @property
     def label(self) -> str:
@@ -253,7 +254,7 @@ def plan_jobs(paths: list[Path], formats: list[str], out_dir: Path, theme: Any, 
                 source=str(source), source_sha256=source_hash, format=fmt, out_path=str(out_path),
                 theme=str(theme.root), options=options, normalize=normalize, normalize_options=normalize_options,
                 write_report=normalize and index == 0, key=key, max_input_bytes=max_input_bytes,
-                resources=resources,
+                resources=resources, theme_fingerprint=theme.fingerprint,
             ))
     outputs = [job.out_path for job in plan.jobs]
     clashes = {p for p in outputs if outputs.count(p) > 1}

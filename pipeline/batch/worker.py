@@ -17,17 +17,17 @@ from pipeline.batch.plan import Job, file_sha256
 from pipeline.document import Document
 from pipeline.errors import PipelineError
 
-_THEMES: dict[str, Any] = {}
+_THEMES: dict[tuple[str, str], Any] = {}
 _DOCUMENTS: OrderedDict[tuple[Any, ...], Document] = OrderedDict()
 MAX_DOCUMENTS = 4  # prepared documents a worker keeps (the executor routes jobs by them)
 
 
-def _theme(root: str) -> Any:
+def _theme(root: str, fingerprint: str) -> Any:
     from pipeline.theme import load_theme
 
-    theme = _THEMES.get(root)
+    theme = _THEMES.get((root, fingerprint))
     if theme is None:
-        theme = _THEMES[root] = load_theme(root)
+        theme = _THEMES[(root, fingerprint)] = load_theme(root)
     return theme
 
 
@@ -70,7 +70,7 @@ def _run_job(job: Job) -> dict[str, Any]:
     document: Document | None = None
     before = 0
     try:
-        theme = _theme(job.theme)
+        theme = _theme(job.theme, job.theme_fingerprint)
         document = _document(job, theme)
         before = len(document.diagnostics)
         out_path = Path(job.out_path)
