@@ -229,3 +229,31 @@ def test_speller_pickle_cache(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -
         assert lexicon.speller().count("the") == built.count("the")
     finally:
         lexicon.speller.cache_clear()
+
+
+def test_codespell_pickle_cache_gives_what_the_text_files_give(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from pipeline.normalize import lexicon
+
+    monkeypatch.setenv(lexicon.CACHE_ENV, str(tmp_path))
+    caches = (lexicon._codespell_data, lexicon.codespell, lexicon.spelling_variants, lexicon.known_words)
+    for cache in caches:
+        cache.cache_clear()
+    try:
+        built = lexicon.codespell()
+        [path] = list(tmp_path.glob("codespell-*.pickle"))
+        for cache in caches:
+            cache.cache_clear()
+        loaded = lexicon.codespell()
+        assert len(loaded) == len(built) > 60_000
+        # "abandonned->abandoned" is a fix; "rare" entries only suggest.
+        assert loaded.get("abandonned") == lexicon.Misspelling(("abandoned",), True, "", False)
+        assert "abandonned" in loaded and loaded.get("the") is None
+        assert any(entry.rare for entry in map(loaded.get, list(loaded)[-50:]))
+        assert lexicon.spelling_variants()["colour"] == "color" and "abandoned" in lexicon.known_words()
+        path.write_bytes(b"not a pickle")  # a broken cache is rebuilt, not an error
+        for cache in caches:
+            cache.cache_clear()
+        assert lexicon.codespell().get("abandonned").corrections == ("abandoned",)
+    finally:
+        for cache in caches:
+            cache.cache_clear()
