@@ -221,10 +221,11 @@ def test_speller_pickle_cache(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -
     lexicon.speller.cache_clear()
     try:
         built = lexicon.speller()
-        [cache] = list(tmp_path.glob("words-*.pickle"))
+        [cache] = list(tmp_path.glob("speller-*.pickle"))
         with cache.open("rb") as fh:
-            words, bigrams = pickle.load(fh)
-        assert built.known("platform") and bigrams and words["the"] == built.count("the")
+            loaded = pickle.load(fh)
+        assert built.known("platform") and loaded.bigrams and loaded.words["the"] == built.count("the")
+        assert loaded.candidates("platfrom") == built.candidates("platfrom") != []
         lexicon.speller.cache_clear()
         assert lexicon.speller().count("the") == built.count("the")
     finally:
