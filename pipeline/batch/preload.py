@@ -7,7 +7,6 @@ copy-on-write instead of being loaded again by each one.
 from __future__ import annotations
 
 import contextlib
-import gc
 from pathlib import Path
 
 import brand_yml  # noqa: F401  (every job reads its theme's brand.yml)
@@ -53,8 +52,3 @@ with contextlib.suppress(Exception):
 
     normalize(Document(source=Path("/nonexistent/warm-up.md"), meta=Metadata(title="Warm-up"), body=_SAMPLE,
                        body_line=1), NormalizeOptions(use_config=False))
-
-# A job allocates hundreds of thousands of small objects (AST nodes, WeasyPrint's boxes) that live
-# until it ends; at the default 700 the collector ran a young pass every few hundred of them.
-# Measured on the seed (bench/stages.py): normalize 0.155 → 0.13 s, PDF 1.61 → 1.57 s.
-gc.set_threshold(50_000, 20, 100)
