@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import argparse
 import contextlib
+import os
 import subprocess
 import sys
 import threading
@@ -49,12 +50,18 @@ def role(process: object) -> str:
     return Path(words[0]).name if words else "?"
 
 
-def sample_run(command: list[str]) -> tuple[float, float, list[tuple[str, int, int, int]]]:
-    """(wall seconds, peak summed PSS in MiB, [(role, pss, rss, uss) per process at the peak])."""
+def sample_run(command: list[str], *, env: dict[str, str] | None = None,
+               cwd: Path = REPO) -> tuple[float, int, list[tuple[str, int, int, int]]]:
+    """(wall seconds, peak summed PSS in MiB, [(role, pss, rss, uss) per process at the peak]).
+
+    PSS is the fair figure: the fork server and its workers share the libraries and dictionaries
+    it loaded (copy-on-write), which summed RSS counts once per process.
+    """
     import psutil
 
     started = time.perf_counter()
-    process = subprocess.Popen(command, cwd=REPO, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    process = subprocess.Popen(command, cwd=cwd, env={**os.environ, **(env or {})}, stdout=subprocess.DEVNULL,
+                               stderr=subprocess.PIPE)
     done = threading.Event()
     peak: tuple[int, list[tuple[str, int, int, int]]] = (0, [])
 

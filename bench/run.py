@@ -9,7 +9,6 @@ wall-clock on this machine; run it on an idle machine.
 from __future__ import annotations
 
 import argparse
-import contextlib
 import json
 import os
 import re
@@ -18,10 +17,11 @@ import statistics
 import subprocess
 import sys
 import tempfile
-import threading
 import time
 from collections.abc import Callable
 from pathlib import Path
+
+from peak import sample_run  # bench/ is this script's folder
 
 REPO = Path(__file__).resolve().parent.parent
 SEED = REPO / "input" / "openinfra-annual-report-2021.md"
@@ -51,40 +51,13 @@ def timed(command: list[str], *, env: dict[str, str] | None = None, cwd: Path = 
 
 
 def peak_memory(command: list[str], *, env: dict[str, str] | None = None, cwd: Path = REPO) -> tuple[int, int]:
-    """Peak memory of a command's whole process tree in MiB: (summed PSS, summed RSS).
+    """Peak memory of a command's whole process tree in MiB: (summed PSS, summed RSS at that moment).
 
-    PSS is the fair figure: the fork server and its workers share the libraries and dictionaries
-    it loaded (copy-on-write), which summed RSS counts once per process. Reading PSS costs the
-    kernel a page-table walk per process (2.5 ms for 500 MB), enough to slow a timed run on two
-    cores, hence a run of its own.
+    Reading PSS costs the kernel a page-table walk per process (2.5 ms for 500 MB), enough to slow
+    a timed run on two cores, hence a run of its own (bench/peak.py shows it by process).
     """
-    import psutil
-
-    process = _start(command, env, cwd)
-    peak_pss = peak_rss = 0
-    done = threading.Event()
-
-    def sample() -> None:
-        nonlocal peak_pss, peak_rss
-        parent = psutil.Process(process.pid)
-        while not done.is_set():
-            pss = rss = 0
-            with contextlib.suppress(psutil.Error):
-                for member in [parent, *parent.children(recursive=True)]:
-                    with contextlib.suppress(psutil.Error):
-                        info = member.memory_full_info()
-                        pss += info.pss
-                        rss += info.rss
-            peak_pss, peak_rss = max(peak_pss, pss), max(peak_rss, rss)
-            done.wait(0.05)
-
-    sampler = threading.Thread(target=sample, daemon=True)
-    sampler.start()
-    _, stderr = process.communicate()
-    done.set()
-    sampler.join()
-    _check(process, command, stderr)
-    return peak_pss // (1024 * 1024), peak_rss // (1024 * 1024)
+    _, pss, processes = sample_run(command, env=env, cwd=cwd)
+    return pss, sum(rss for _, _, rss, _ in processes)
 
 
 def median_of(runs: int, measure: Callable[[], float]) -> float:

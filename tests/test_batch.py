@@ -375,7 +375,8 @@ def _command(pid: int) -> str:
     return "forkserver" if any("forkserver" in word for word in words) else Path(words[0]).name
 
 
-def test_watch_keeps_its_workers_and_libreoffice_and_reloads_a_changed_theme(tmp_path):
+def _watch_with_a_theme_copy(tmp_path, formats, *options):
+    """`convert watch` on one document with copies of openinfra (as `custom`) and default: (process, styles, out)."""
     styles = tmp_path / "styles"
     shutil.copytree(REPO / "styles" / "openinfra", styles / "custom")
     shutil.copytree(REPO / "styles" / "default", styles / "default")
@@ -383,9 +384,14 @@ def test_watch_keeps_its_workers_and_libreoffice_and_reloads_a_changed_theme(tmp
     folder.mkdir()
     (folder / "doc.md").write_text(DOC.format(n=1), encoding="utf-8")
     out = tmp_path / "out"
-    process = subprocess.Popen([sys.executable, "-m", "pipeline", "watch", str(folder), "--to", "html,docx",
-                                "-o", str(out), "--theme", str(styles / "custom"), "--no-validate"],
+    process = subprocess.Popen([sys.executable, "-m", "pipeline", "watch", str(folder), "--to", formats,
+                                "-o", str(out), "--theme", str(styles / "custom"), *options],
                                cwd=REPO, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    return process, styles, out
+
+
+def test_watch_keeps_its_workers_and_libreoffice_and_reloads_a_changed_theme(tmp_path):
+    process, styles, out = _watch_with_a_theme_copy(tmp_path, "html,docx", "--no-validate")
     html, word = out / "doc.html", out / "doc.docx"
     try:
         deadline = time.monotonic() + 120
@@ -429,16 +435,7 @@ def test_manifest_names_the_libraries_that_shape_outputs(tmp_path):
 
 def test_watch_rebuilds_when_a_template_from_the_default_theme_changes(tmp_path):
     # A theme takes every template it lacks from styles/default (openinfra has none of its own).
-    styles = tmp_path / "styles"
-    shutil.copytree(REPO / "styles" / "openinfra", styles / "custom")
-    shutil.copytree(REPO / "styles" / "default", styles / "default")
-    folder = tmp_path / "in"
-    folder.mkdir()
-    (folder / "doc.md").write_text(DOC.format(n=1), encoding="utf-8")
-    out = tmp_path / "out"
-    process = subprocess.Popen([sys.executable, "-m", "pipeline", "watch", str(folder), "--to", "html", "-o", str(out),
-                                "--theme", str(styles / "custom")],
-                               cwd=REPO, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    process, styles, out = _watch_with_a_theme_copy(tmp_path, "html")
     try:
         deadline = time.monotonic() + 90
         while not (out / "doc.html").exists() and time.monotonic() < deadline:
