@@ -69,6 +69,10 @@ def batch_options(command: Any) -> Any:
         click.option("--pdf-variant", default=None, metavar="VARIANT",
                      help="PDF standard to follow: pdf/a-3b (archival), pdf/ua-1 (accessible), pdf/x-4 (press)."),
         click.option("--preview", is_flag=True, help="Also write PNG previews of the PDF to <out-dir>/preview/."),
+        click.option("--office/--no-office", default=True, show_default=True,
+                     help="Number the Word contents' pages with LibreOffice, when it is installed. --no-office "
+                          "leaves the numbers for Word to fill on open (it asks to update fields): "
+                          "for quick CI builds, about 1 s of CPU and 150-200 MiB less."),
         click.option("--validate/--no-validate", default=None,
                      help="Check every output with its validator (EPUBCheck, LibreOffice, qpdf). "
                           "Default: EPUBCheck when Java is installed, every format when CI=true."),
@@ -129,7 +133,7 @@ def run_conversion(params: dict[str, Any], resident: Resident | None = None) -> 
         run_normalizer=not params["no_normalize"],
         normalize_options=NormalizeOptions(fix_suggested=params["fix_suggested"], check_links=params["check_links"]),
         options=WriteOptions(profile=params["profile"], paper=paper.lower() if paper else None,
-                             pdf_variant=params["pdf_variant"], preview=params["preview"],
+                             pdf_variant=params["pdf_variant"], preview=params["preview"], office=params["office"],
                              validate=params["validate"], allow_remote=tuple(params["allow_remote"])),
         glob=params["glob"], exclude=tuple(params["exclude"]), force=params["force"],
         executor=params["executor"], workers=params["workers"], job_timeout=params["job_timeout"],

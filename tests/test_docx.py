@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import re
 import zipfile
 
@@ -191,7 +192,6 @@ def test_validation_result_is_recorded(sampler):
 
 
 def test_without_libreoffice_the_field_updates_on_open_and_the_cli_says_so_once(tmp_path):
-    import json
 
     from conftest import run_cli
 
@@ -239,3 +239,35 @@ def test_lists_use_word_list_styles_and_brand_coloured_markers(seed_docx, tmp_pa
     colours = {c.get(qn("w:val")) for c in numbering.iter(qn("w:color"))}
     levels = list(numbering.iter(qn("w:lvl")))
     assert colours == {"E2173E"} and len([lvl for lvl in levels if lvl.find(qn("w:rPr")) is not None]) == len(levels)
+
+
+def test_no_office_leaves_page_numbers_to_word_and_never_starts_libreoffice(tmp_path):
+    """--no-office: the contents list every heading, linked, without page numbers, and the field is
+    marked for Word to update on open; LibreOffice (here a stub that leaves a mark) is not run."""
+    from conftest import run_cli
+
+    tools = tmp_path / "bin"
+    tools.mkdir()
+    called = tmp_path / "soffice-was-called"
+    stub = tools / "soffice"
+    stub.write_text(f"#!/bin/sh\n: > {called}\nexit 1\n", encoding="utf-8")  # no touch on this PATH
+    stub.chmod(0o755)
+    source = tmp_path / "doc.md"
+    source.write_text("---\ntitle: Doc\n---\n# Part one\n\n## An article\n\nText.\n\n# Part two\n\nMore.\n",
+                      encoding="utf-8")
+    out = tmp_path / "out"
+    result = run_cli(str(source), "--to", "docx", "--no-office", "--no-validate", "-o", str(out),
+                     env={"PATH": str(tools)})
+    assert result.returncode == 0, result.stderr
+    assert not called.exists(), "LibreOffice was started"
+    document = _xml(out / "doc.docx")
+    assert 'w:dirty="true"' in document
+    assert document.count("PAGEREF") == 3
+    for heading in ("Part one", "An article", "Part two"):
+        assert heading in document
+    toc = json.loads((out / "manifest.json").read_text(encoding="utf-8"))["outputs"]["doc.docx"]["details"]["toc"]
+    assert toc["filled"] and toc["entries"] == 3 and toc["with_pages"] == 0 and "--no-office" in toc["reason"]
+    # The stub does catch a call: the same build with LibreOffice on runs it.
+    assert run_cli(str(source), "--to", "docx", "--no-validate", "-o", str(tmp_path / "on"),
+                   env={"PATH": str(tools)}).returncode == 0
+    assert called.exists()

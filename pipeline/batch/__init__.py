@@ -72,7 +72,7 @@ def resident_office(jobs: list[Job], executor: str) -> contextlib.AbstractContex
     Started before the workers, so it starts while they prepare their documents; a Dask cluster's
     workers are elsewhere and start their own.
     """
-    if executor == "dask" or not any(job.format == "docx" for job in jobs):
+    if executor == "dask" or not any(job.format == "docx" and getattr(job.options, "office", True) for job in jobs):
         return contextlib.nullcontext()
     from pipeline import libreoffice
 

@@ -30,6 +30,7 @@ class WriteOptions:
     paper: str | None = None  # PDF/DOCX page size override: "a4" or "letter"; None = the theme's
     pdf_variant: str | None = None  # e.g. "pdf/a-3b", "pdf/ua-1", "pdf/x-4"
     preview: bool = False  # PDF: PNG previews of the cover, contents and part openings
+    office: bool = True  # DOCX: LibreOffice numbers the contents' pages; False leaves that to Word
     # Run each format's validator (EPUBCheck, LibreOffice, qpdf): True all, False none, None the
     # default (EPUBCheck when Java is installed; every format when CI=true), see pipeline.validate.wanted.
     validate: bool | None = None

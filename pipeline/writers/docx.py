@@ -212,15 +212,12 @@ def header_and_footer(word: Any, document: Document, theme: Theme, paper: str | 
         add_field(paragraph, "NUMPAGES")
 
 
-def _no_dirty_field(contents: Any) -> None:
-    from docx.oxml.ns import qn
+def fill_contents(path: Path, entries: list[Any], document: Document, *, office: bool = True) -> dict[str, Any]:
+    """Page numbers from LibreOffice into the TOC field; what happened, for the job's details.
 
-    for mark in contents.iter(qn("w:fldChar")):
-        mark.attrib.pop(qn("w:dirty"), None)
-
-
-def fill_contents(path: Path, entries: list[Any], document: Document) -> dict[str, Any]:
-    """Page numbers from LibreOffice into the TOC field; what happened, for the job's details."""
+    Without `office`, the entries go in without their page numbers and the field stays marked for
+    Word to update when the file is opened.
+    """
     import docx
 
     from pipeline import libreoffice
@@ -228,6 +225,13 @@ def fill_contents(path: Path, entries: list[Any], document: Document) -> dict[st
 
     if not entries:
         return {"filled": False, "reason": "no headings for a table of contents"}
+    if not office:
+        word = docx.Document(str(path))
+        if not fill_field(word.element.body, entries, {}):
+            return {"filled": False, "reason": "no TOC field found"}
+        word.save(str(path))
+        return {"filled": True, "entries": len(entries), "with_pages": 0,
+                "reason": "--no-office: page numbers left for Word to fill on open"}
     if libreoffice.find() is None:
         # Every DOCX records it (each worker process sees it afresh); the batch's reporter prints
         # this machine-wide warning once per run (see pipeline.batch.progress.RUN_WIDE).
@@ -242,11 +246,8 @@ def fill_contents(path: Path, entries: list[Any], document: Document) -> dict[st
     pages = match_pages(entries, laid_out)
     word = docx.Document(str(path))
     body = word.element.body
-    if not fill_field(body, entries, pages):
+    if not fill_field(body, entries, pages):  # marked for Word to update if a page number is missing
         return {"filled": False, "reason": "no TOC field found"}
-    contents = next(iter(body.iterchildren("{http://schemas.openxmlformats.org/wordprocessingml/2006/main}sdt")))
-    if len(pages) == len(entries):
-        _no_dirty_field(contents)  # complete: nothing for Word to ask about on open
     word.save(str(path))
     return {"filled": True, "entries": len(entries), "with_pages": len(pages), "laid_out_by": version,
             "office": "kept running for the batch" if resident else "started for this document"}
@@ -283,6 +284,7 @@ class DocxWriter:
         brand_lists(word, theme.tokens["color"]["primary"])
         word.save(str(out_path))
         fonts = embed_fonts(out_path, theme)  # before LibreOffice lays it out: its pages use them
-        result = WriteResult(details={"fonts": fonts, "toc": fill_contents(out_path, entries, document)})
+        result = WriteResult(details={"fonts": fonts, "toc": fill_contents(out_path, entries, document,
+                                                                            office=getattr(options, "office", True))})
         validate.gate("docx", out_path, document, options, result)
         return result

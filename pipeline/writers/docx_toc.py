@@ -121,14 +121,20 @@ def _text(value: str) -> Any:
 
 
 def build_result(instruction: str, entries: list[Entry], pages: dict[str, str]) -> list[Any]:
-    """The paragraphs of a filled TOC field: begin + instruction in the first entry, end after the last."""
+    """The paragraphs of a filled TOC field: begin + instruction in the first entry, end after the last.
+
+    A field with a page number missing is marked dirty, so Word offers to update it on open.
+    """
     paragraphs: list[Any] = []
     for index, entry in enumerate(entries):
         paragraph = etree.Element(w("p"))
         properties = etree.SubElement(paragraph, w("pPr"))
         etree.SubElement(properties, w("pStyle")).set(w("val"), f"TOC{min(entry.level, 9)}")
         if index == 0:
-            _run(paragraph, _field_char("begin"))
+            begin = _field_char("begin")
+            if any(not pages.get(e.bookmark) for e in entries):
+                begin.set(w("dirty"), "true")
+            _run(paragraph, begin)
             _run(paragraph, _instruction(f" {instruction.strip()} "))
             _run(paragraph, _field_char("separate"))
         link = etree.SubElement(paragraph, w("hyperlink"))
