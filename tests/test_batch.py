@@ -504,3 +504,25 @@ def test_a_glob_never_makes_other_files_documents(tmp_path):
     result = run_cli(str(tmp_path / "in"), "--to", "html", "-o", str(tmp_path / "out"), "--glob", "drafts/*")
     assert result.returncode == 0, result.stderr
     assert sorted(p.name for p in (tmp_path / "out" / "drafts").glob("*.html")) == ["one.html"]
+
+
+def _broken_theme_check():
+    from pipeline.errors import ThemeError
+
+    raise ThemeError("invalid brand file", "/themes/x/brand.yml", 7)
+
+
+def test_a_check_runs_in_a_worker_and_its_error_keeps_file_and_line():
+    from pipeline.batch.executors import LocalExecutor
+    from pipeline.errors import ThemeError
+
+    executor = LocalExecutor(1, 60)
+    try:
+        with pytest.raises(ThemeError) as raised:
+            executor.check(_broken_theme_check)
+        assert str(raised.value) == "/themes/x/brand.yml:7: invalid brand file"
+        ran_here = []
+        executor.check(lambda: ran_here.append(True))  # a lambda cannot go to a worker: it runs here
+        assert ran_here == [True]
+    finally:
+        executor.close()

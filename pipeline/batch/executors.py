@@ -104,16 +104,14 @@ class LocalExecutor:
         The worker has the libraries it needs loaded already (brand.yml's parser is 20 MB and 0.2 s
         of imports); done here, this process would load them only for the check.
         """
-        from pebble import ProcessExpired
-
         from pipeline.errors import PipelineError
 
         try:
             self.pools[0].schedule(check, timeout=self.job_timeout).result()
         except PipelineError:
             raise
-        except (FutureTimeout, ProcessExpired, OSError):
-            check()  # the worker could not do it: the check still decides
+        except Exception:  # the worker could not run it (died, timed out, could not take it): run it here
+            check()
 
     def run(self, jobs: list[Job], started: Started) -> Iterator[tuple[Job, dict[str, Any]]]:
         from pebble import ProcessExpired

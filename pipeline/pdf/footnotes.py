@@ -103,8 +103,8 @@ def inline_notes(ast: dict[str, Any]) -> tuple[dict[str, Any], int]:
     """A copy of the AST whose notes are `Span.footnote`s at their call sites, and how many there were.
 
     Only the top-level blocks that hold a note are rebuilt; the others are shared with `ast` (the
-    copy is only serialised for pandoc). Rebuilding every block cost 40 ms of the seed's PDF step,
-    run beside the stylesheet's parsing and competing with it for the interpreter.
+    copy is only serialised for pandoc). Rebuilding every block cost 40 ms on a document of the
+    seed's size, in the PDF step's thread that competes with the stylesheet's parsing.
     """
     count = 0
 
