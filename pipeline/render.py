@@ -274,11 +274,10 @@ def pandoc_ast(document: Document) -> dict[str, Any]:
 
 
 def document_outline(document: Document) -> list[Heading]:
-    """The document's headings, found once (every writer's contents list asks for them)."""
-    cached = document.artifacts.get("outline")
-    if cached is None:
-        cached = document.artifacts["outline"] = outline(pandoc_ast(document))
-    return cached
+    """The document's headings, found once (every writer's contents list asks for them): the link
+    check finds them when the document is parsed."""
+    pandoc_ast(document)
+    return document.artifacts["outline"]
 
 
 def _remote_image(url: str, allowed_hosts: tuple[str, ...], document: Document) -> str | None:
