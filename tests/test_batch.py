@@ -465,8 +465,9 @@ def test_another_libreoffice_rebuilds_the_word_files_only(tmp_path, monkeypatch)
     _make_reports(tmp_path / "in", count=1)
     theme = load_theme("default")
 
-    def keys() -> dict[str, str]:
-        plan = plan_jobs([tmp_path / "in"], ["pdf", "docx", "epub"], tmp_path / "out", theme, WriteOptions())
+    def keys(**options: bool) -> dict[str, str]:
+        plan = plan_jobs([tmp_path / "in"], ["pdf", "docx", "epub"], tmp_path / "out", theme,
+                         WriteOptions(**options))
         return {job.format: job.key for job in plan.jobs}
 
     fake = tmp_path / "lo" / "program"
@@ -476,10 +477,13 @@ def test_another_libreoffice_rebuilds_the_word_files_only(tmp_path, monkeypatch)
     monkeypatch.setattr(libreoffice, "find", lambda: libreoffice.Office(str(fake / "soffice")))
     first = keys()
     assert keys() == first, "the same LibreOffice gives the same keys"
+    without_office = keys(office=False)
     (fake / "versionrc").write_text("[Version]\nbuildid=2\n", encoding="utf-8")
     upgraded = keys()
+    assert keys(office=False) == without_office, "--no-office never uses LibreOffice: its keys ignore it"
     monkeypatch.setattr(libreoffice, "find", lambda: None)
     removed = keys()
+    assert keys(office=False) == without_office
     for changed in (upgraded, removed):
         assert changed["docx"] != first["docx"]
         assert (changed["pdf"], changed["epub"]) == (first["pdf"], first["epub"])

@@ -233,7 +233,7 @@ def plan_jobs(paths: list[Path], formats: list[str], out_dir: Path, theme: Any, 
     versions = tool_versions()
     plan = Plan(out_dir=out_dir, versions=versions)
     format_versions = {fmt: versions for fmt in formats}
-    if "docx" in formats:
+    if "docx" in formats and getattr(options, "office", True):
         from pipeline import libreoffice
 
         # LibreOffice lays out the Word contents' page numbers: another one (or none) rebuilds them.
