@@ -33,7 +33,6 @@ import json
 import os
 import select
 import signal
-import statistics
 import subprocess
 import sys
 import tempfile
@@ -256,15 +255,17 @@ def measure(name: str, pipeline: _Pipeline, scale: int = 1) -> dict[str, Any]:
     case = CASES[name]
     half, full = case.n * scale // 2, case.n * scale
 
-    def median_run(body: str) -> tuple[dict[str, float], dict[str, Any]]:
+    def best_run(body: str) -> tuple[dict[str, float], dict[str, Any]]:
+        # The fastest of the runs: noise (the other case measured beside this one, the rest of a CI
+        # machine) only ever adds time, and a median of three still moved a 0.1 s share by 30 %.
         runs = [pipeline.run(body) for _ in range(REPEATS)]
-        cost = {key: statistics.median(r[key] for r in runs) for key in ("own", "pandoc", "sanitizer", "wall")}
+        cost = {key: min(r[key] for r in runs) for key in ("own", "pandoc", "sanitizer", "wall")}
         return cost, runs[-1]
 
-    base, _ = median_run("Tiny.")
-    small, _ = median_run(case.build(half))
+    base, _ = best_run("Tiny.")
+    small, _ = best_run(case.build(half))
     source = case.build(full)
-    large, last = median_run(source)
+    large, last = best_run(source)
 
     def ratio(key: str) -> float:
         grow = large[key] - base[key]
