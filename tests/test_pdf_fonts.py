@@ -114,7 +114,7 @@ def test_long_font_names_are_read_whole():
     ("AAAAAA+Noto-Sans-CJK-JP,-Bold", False, "Noto Sans CJK JP"),
 ])
 def test_pdf_font_names_and_theme_families(name, theme, family):
-    from pipeline.pdf.fontcheck import is_theme_font, pdf_font_family
+    from pipeline.fonts.pdfcheck import is_theme_font, pdf_font_family
 
     assert is_theme_font(name, ["Inter", "Source Serif 4", "Roboto Condensed"]) is theme
     assert pdf_font_family(name) == family

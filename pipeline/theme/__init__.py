@@ -10,7 +10,7 @@ from pathlib import Path
 from typing import Any
 
 from pipeline.errors import ThemeError
-from pipeline.theme.fonts import FontFace, resolve_fonts
+from pipeline.fonts.faces import FontFace, resolve_fonts
 
 BRAND_FILE = "brand.yml"
 DEFAULT_THEME = "openinfra"

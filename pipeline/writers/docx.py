@@ -263,7 +263,7 @@ class DocxWriter:
 
         from pipeline import validate
         from pipeline.writers import WriteResult
-        from pipeline.writers.docx_fonts import embed_fonts
+        from pipeline.fonts.docx import embed_fonts
         from pipeline.writers.docx_lists import brand_lists
         from pipeline.writers.htmlpage import labels
         from pipeline.writers.rawhtml import promote_raw_images, raw_blocks_as_ast, text_direction

@@ -500,7 +500,7 @@ class EpubWriter:
 
     def write(self, document: Document, theme: Theme, options: WriteOptions, out_path: Path) -> WriteResult:
         from pipeline import validate
-        from pipeline.fonts_subset import code_text_of_html, subset_theme_fonts, text_of_html
+        from pipeline.fonts.subset import code_text_of_html, subset_theme_fonts, text_of_html
         from pipeline.writers import WriteResult
         from pipeline.writers.cover import cover_jpeg
         from pipeline.writers.htmlpage import labels

@@ -24,7 +24,7 @@ from pipeline.writers.htmlpage import RTL_LANGUAGES, body_html, labels, toc_entr
 
 if TYPE_CHECKING:
     from pipeline.document import Document
-    from pipeline.fonts_subset import EmbeddedFont
+    from pipeline.fonts.subset import EmbeddedFont
     from pipeline.theme import Theme
     from pipeline.writers import WriteOptions, WriteResult
 
@@ -94,7 +94,7 @@ def _font_url(font: EmbeddedFont) -> str:
 
 def render_page(document: Document, theme: Theme) -> str:
     """The page: masthead, contents, body; fonts subset to what it shows and inlined."""
-    from pipeline.fonts_subset import code_text_of_html, font_face_css, subset_theme_fonts, text_of_html
+    from pipeline.fonts.subset import code_text_of_html, font_face_css, subset_theme_fonts, text_of_html
 
     meta = document.meta
     lang = meta.lang.split("-")[0].lower()

@@ -80,7 +80,7 @@ def report_foreign_fonts(document: Document, rendered: Any, families: list[str])
     Read from the rendered document's fonts after writing (microseconds), so it shows on every
     build, not only with --validate (whose pdffonts check says the same from the file).
     """
-    from pipeline.pdf.fontcheck import describe_characters, foreign_characters
+    from pipeline.fonts.pdfcheck import describe_characters, foreign_characters
 
     if not families:  # a theme that declares no fonts leaves every font to the machine by design
         return {}

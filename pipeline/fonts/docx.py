@@ -94,7 +94,7 @@ def _families(theme: Theme, uses_code: bool) -> list[str]:
 
 def embed_fonts(path: Path, theme: Theme) -> list[str]:
     """Embed the theme's fonts into the DOCX at `path`; returns the faces embedded ("Inter Bold")."""
-    from pipeline.fonts_subset import face_for, static_face
+    from pipeline.fonts.subset import face_for, static_face
 
     with zipfile.ZipFile(path) as package:
         members = {info.filename: package.read(info) for info in package.infolist()}

@@ -21,7 +21,7 @@ from typing import TYPE_CHECKING, Any, Literal
 
 if TYPE_CHECKING:
     from pipeline.theme import Theme
-    from pipeline.theme.fonts import FontFace
+    from pipeline.fonts.faces import FontFace
 
 Flavor = Literal["ttf", "woff", "woff2"]
 
