@@ -20,8 +20,8 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal
 
 if TYPE_CHECKING:
-    from pipeline.theme import Theme
     from pipeline.fonts.faces import FontFace
+    from pipeline.theme import Theme
 
 Flavor = Literal["ttf", "woff", "woff2"]
 

@@ -51,7 +51,7 @@ def _rasterize(pdf: bytes, width_px: int, *, transparent: bool = False) -> Any:
 
 
 def cover_html(document: Document, theme: Theme) -> str:
-    from pipeline.writers.htmlpage import RTL_LANGUAGES, font_face_css
+    from pipeline.writers.htmlpage import document_direction, font_face_css
 
     meta = document.meta
     logo = theme.tokens["logo"]
@@ -62,7 +62,7 @@ def cover_html(document: Document, theme: Theme) -> str:
         css=Markup(css),  # generated from theme tokens, not from the document
         logo=logo.as_uri() if logo else None,
         logo_alt=f"{meta.publisher or theme.tokens['name']} logo",
-        direction="rtl" if meta.lang.split("-")[0].lower() in RTL_LANGUAGES else "ltr",
+        direction=document_direction(document),
     )
 
 

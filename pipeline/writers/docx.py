@@ -181,9 +181,9 @@ def header_and_footer(word: Any, document: Document, theme: Theme, paper: str | 
     from docx.enum.text import WD_ALIGN_PARAGRAPH
     from docx.shared import Pt
 
-    from pipeline.writers.htmlpage import labels
+    from pipeline.writers.htmlpage import document_labels
 
-    label = labels(document.meta.lang)["page"]
+    label = document_labels(document, theme)["page"]
     for section in word.sections:
         if paper:
             width, height = page_size(theme, paper)
@@ -262,16 +262,16 @@ class DocxWriter:
         import docx
 
         from pipeline import validate
-        from pipeline.writers import WriteResult
         from pipeline.fonts.docx import embed_fonts
+        from pipeline.writers import WriteResult
         from pipeline.writers.docx_lists import brand_lists
-        from pipeline.writers.htmlpage import labels
+        from pipeline.writers.htmlpage import document_labels
         from pipeline.writers.rawhtml import promote_raw_images, raw_blocks_as_ast, text_direction
 
         depth = int(theme.tokens["toc_depth"])
         ast = raw_blocks_as_ast(promote_raw_images(embedded_ast(document), document), document)
         source = with_metadata(ast, document, dir=text_direction(document),
-                               **{"toc-title": labels(document.meta.lang)["contents"]})
+                               **{"toc-title": document_labels(document, theme)["contents"]})
         run_pandoc(source, "docx", args=["--reference-doc", str(reference_docx(theme)), "--toc",
                                          "--toc-depth", str(depth)],
                    outputfile=out_path, document=document)

@@ -503,11 +503,12 @@ class EpubWriter:
         from pipeline.fonts.subset import code_text_of_html, subset_theme_fonts, text_of_html
         from pipeline.writers import WriteResult
         from pipeline.writers.cover import cover_jpeg
-        from pipeline.writers.htmlpage import labels
+        from pipeline.writers.htmlpage import document_labels
         from pipeline.writers.rawhtml import promote_raw_images, text_direction
 
         ast = hide_raw_image_sources(promote_raw_images(embedded_ast(document), document))
-        contents_label = labels(document.meta.lang)["contents"]
+        words = document_labels(document, theme)
+        contents_label = words["contents"]
         # --toc: the navigation document is also a page in the reading order (a visible contents).
         args = ["--toc", "--toc-depth", str(theme.tokens["toc_depth"]), "--split-level", "1"]
         source = with_metadata(ast, document, identifier=stable_identifier(document),

@@ -20,7 +20,7 @@ from markupsafe import Markup
 
 from pipeline import __version__
 from pipeline.resources import IMAGE_TYPES, MAX_RESOURCE_BYTES, data_uri, is_allowed, local_target
-from pipeline.writers.htmlpage import RTL_LANGUAGES, body_html, labels, toc_entries
+from pipeline.writers.htmlpage import body_html, document_direction, document_labels, toc_entries
 
 if TYPE_CHECKING:
     from pipeline.document import Document
@@ -97,7 +97,6 @@ def render_page(document: Document, theme: Theme) -> str:
     from pipeline.fonts.subset import code_text_of_html, font_face_css, subset_theme_fonts, text_of_html
 
     meta = document.meta
-    lang = meta.lang.split("-")[0].lower()
     body = self_contained(body_html(document), document)
     toc = toc_entries(document, theme.tokens["toc_depth"])
     logo = theme.tokens["logo"]
@@ -110,8 +109,8 @@ def render_page(document: Document, theme: Theme) -> str:
             body=Markup(body),  # pandoc's HTML of the sanitised AST, images inlined
             toc=toc,
             logo=data_uri(logo) if logo else None,
-            labels=labels(meta.lang),
-            direction="rtl" if lang in RTL_LANGUAGES else "ltr",
+            labels=document_labels(document, theme),
+            direction=document_direction(document),
             generator=f"pipeline {__version__}",
         )
 

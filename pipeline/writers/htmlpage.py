@@ -15,20 +15,20 @@ if TYPE_CHECKING:
     from pipeline.document import Document
     from pipeline.theme import Theme
 
-# Labels the templates print, by language; English is the fallback.
-LABELS = {
-    "en": {"contents": "Contents", "page": "Page"},
-    "de": {"contents": "Inhalt", "page": "Seite"},
-    "fr": {"contents": "Sommaire", "page": "Page"},
-    "es": {"contents": "Índice", "page": "Página"},
-    "ja": {"contents": "目次", "page": "ページ"},
-    "ar": {"contents": "المحتويات", "page": "صفحة"},
-}
-RTL_LANGUAGES = {"ar", "he", "fa", "ur"}
+def document_labels(document: Document, theme: Theme) -> dict[str, str]:
+    """The words the outputs print ("Contents", "Page" …) in the document's language (`pipeline.i18n`),
+    with the theme's own words for a language first (`defaults.pipeline.labels.<lang>.<key>`)."""
+    from pipeline.i18n import labels
+
+    overrides = theme.settings.get("labels")
+    return labels(document.meta.lang, overrides if isinstance(overrides, dict) else None)
 
 
-def labels(lang: str) -> dict[str, str]:
-    return LABELS.get(lang.split("-")[0].lower(), LABELS["en"])
+def document_direction(document: Document) -> str:
+    """"rtl" or "ltr": the writing direction of the document's language."""
+    from pipeline.i18n import direction
+
+    return direction(document.meta.lang)
 
 
 def body_html(document: Document) -> str:
@@ -77,7 +77,6 @@ def build_page(document: Document, theme: Theme, *, template: str, stylesheet: s
     meta = document.meta
     css = font_face_css(theme, embed=embed) + "\n" + theme.render(stylesheet)
     logo = theme.tokens["logo"]
-    lang = meta.lang.split("-")[0].lower()
     return theme.render(
         template,
         meta=meta,
@@ -85,7 +84,7 @@ def build_page(document: Document, theme: Theme, *, template: str, stylesheet: s
         body=Markup(body_html(document)),  # pandoc's HTML of the (sanitised) AST
         toc=toc_entries(document, theme.tokens["toc_depth"]),
         logo=(data_uri(logo) if embed else logo.as_uri()) if logo else None,
-        labels=labels(meta.lang),
-        direction="rtl" if lang in RTL_LANGUAGES else "ltr",
+        labels=document_labels(document, theme),
+        direction=document_direction(document),
         generator=f"pipeline {__version__}",
     )
