@@ -296,7 +296,9 @@ def pandoc_ast(document: Document) -> dict[str, Any]:
     cached = document.artifacts.get("ast")
     if cached is None:
         ast = json.loads(run_pandoc(document.body, "json", fmt=READER, document=document))
-        cached = document.artifacts["ast"] = caption_figures(check_links(ast, document))
+        from pipeline.transforms.languages import mark_languages
+
+        cached = document.artifacts["ast"] = mark_languages(caption_figures(check_links(ast, document)), document)
     return cached
 
 

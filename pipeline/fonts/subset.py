@@ -33,6 +33,7 @@ BASE_CHARACTERS = frozenset(
 )
 _MEDIA = {"ttf": ("font/ttf", "truetype", ".ttf"), "woff": ("font/woff", "woff", ".woff"),
           "woff2": ("font/woff2", "woff2", ".woff2")}
+_OPENTYPE = ("font/otf", "opentype", ".otf")
 _TAG = re.compile(r"<[^>]*>")
 _CODE = re.compile(r"<(code|pre|kbd|samp|tt)\b[^>]*>(.*?)</\1\s*>", re.IGNORECASE | re.DOTALL)
 
@@ -48,19 +49,24 @@ class EmbeddedFont:
     flavor: Flavor
 
     @property
+    def _kind(self) -> tuple[str, str, str]:
+        # A TrueType container holding CFF outlines (the CJK faces) is OpenType: say so to readers.
+        return _OPENTYPE if self.flavor == "ttf" and self.data[:4] == b"OTTO" else _MEDIA[self.flavor]
+
+    @property
     def media_type(self) -> str:
-        return _MEDIA[self.flavor][0]
+        return self._kind[0]
 
     @property
     def css_format(self) -> str:
-        return _MEDIA[self.flavor][1]
+        return self._kind[1]
 
     @property
     def filename(self) -> str:
         """A container-safe name (OCF forbids brackets and spaces): `Source-Serif-4-700-italic.ttf`."""
         stem = re.sub(r"[^A-Za-z0-9]+", "-", self.family).strip("-")
         italic = "-italic" if self.style == "italic" else ""
-        return f"{stem}-{self.weight}{italic}{_MEDIA[self.flavor][2]}"
+        return f"{stem}-{self.weight}{italic}{self._kind[2]}"
 
 
 def text_of_html(markup: str) -> str:
@@ -94,18 +100,18 @@ def _pinned_weights(face: FontFace, wanted: set[int]) -> list[int]:
     return [weight] if weight in wanted else []
 
 
-_CACHE: dict[tuple[str, int, str], bytes] = {}
+_CACHE: dict[tuple[str, int, int, str], bytes] = {}
 
 
-def _subset_ttf(path: Path, weight: int, characters: frozenset[str], variable: bool) -> bytes:
+def _subset_ttf(path: Path, weight: int, characters: frozenset[str], variable: bool, index: int = 0) -> bytes:
     """HarfBuzz subset of one face at one weight (cached: the EPUB and HTML of a document share it)."""
     import uharfbuzz as hb
 
     digest = hashlib.sha1("".join(sorted(characters)).encode("utf-8", "surrogatepass")).hexdigest()
-    key = (str(path), weight, digest)
+    key = (str(path), index, weight, digest)
     if key in _CACHE:
         return _CACHE[key]
-    face = hb.Face(hb.Blob.from_file_path(str(path)))
+    face = hb.Face(hb.Blob.from_file_path(str(path)), index)
     request = hb.SubsetInput()
     for char in characters:
         request.unicode_set.add(ord(char))
@@ -129,7 +135,15 @@ def _subset_ttf(path: Path, weight: int, characters: frozenset[str], variable: b
 
 def static_face(face: FontFace, weight: int, characters: frozenset[str]) -> bytes:
     """One face as a static TrueType subset at `weight` (pinned when the face is variable)."""
-    return _subset_ttf(face.path, weight, characters, len(face.weight.split()) == 2)
+    return _subset_ttf(face.path, weight, characters, len(face.weight.split()) == 2, face.index)
+
+
+def subset_face(face: FontFace, weight: int, characters: frozenset[str], flavor: Flavor = "ttf") -> EmbeddedFont:
+    """One face, subset to `characters`, ready to embed under its family name."""
+    data = static_face(face, weight, characters)
+    if flavor != "ttf":
+        data = _to_web(data, flavor)
+    return EmbeddedFont(face.family, weight, face.style, data, flavor)
 
 
 def face_for(faces: Iterable[FontFace], family: str, weight: int, style: str) -> FontFace | None:

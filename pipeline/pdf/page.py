@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING, Any
 from markupsafe import Markup
 
 from pipeline import __version__
+from pipeline.fonts.fallback import document_fonts, styled_theme
 from pipeline.pdf.colors import cmyk_palette
 from pipeline.pdf.footnotes import has_notes, inline_notes
 from pipeline.render import embedded_ast, run_pandoc
@@ -84,8 +85,10 @@ class PrintStyles:
 
 def print_styles(document: Document, theme: Theme, settings: PrintSettings) -> PrintStyles:
     """The print page's stylesheet, in two parts: the fonts, and the rules."""
-    styled = print_theme(theme, settings)
-    return PrintStyles(font_face_css(theme), styled.render("print.css.j2", direction=document_direction(document)))
+    selection = document_fonts(document, theme)
+    styled = print_theme(styled_theme(theme, selection), settings)
+    return PrintStyles(font_face_css(theme, selection=selection),
+                       styled.render("print.css.j2", direction=document_direction(document)))
 
 
 def build_print_html(document: Document, theme: Theme, settings: PrintSettings, *,
@@ -96,7 +99,7 @@ def build_print_html(document: Document, theme: Theme, settings: PrintSettings, 
     itself (parsed while pandoc writes the body).
     """
     meta = document.meta
-    styled = print_theme(theme, settings)
+    styled = print_theme(styled_theme(theme, document_fonts(document, theme)), settings)
     direction = document_direction(document)
     css = ""
     if inline_styles:

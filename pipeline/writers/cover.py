@@ -51,11 +51,14 @@ def _rasterize(pdf: bytes, width_px: int, *, transparent: bool = False) -> Any:
 
 
 def cover_html(document: Document, theme: Theme) -> str:
+    from pipeline.fonts.fallback import document_fonts, styled_theme
     from pipeline.writers.htmlpage import document_direction, font_face_css
 
     meta = document.meta
     logo = theme.tokens["logo"]
-    css = font_face_css(theme) + "\n" + theme.render("_cover.css.j2")
+    selection = document_fonts(document, theme)
+    theme = styled_theme(theme, selection)
+    css = font_face_css(theme, selection=selection) + "\n" + theme.render("_cover.css.j2")
     return theme.render(
         "cover.html.j2",
         meta=meta,

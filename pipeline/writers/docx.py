@@ -263,6 +263,7 @@ class DocxWriter:
 
         from pipeline import validate
         from pipeline.fonts.docx import embed_fonts
+        from pipeline.fonts.fallback import document_fonts
         from pipeline.writers import WriteResult
         from pipeline.writers.docx_lists import brand_lists
         from pipeline.writers.htmlpage import document_labels
@@ -283,7 +284,9 @@ class DocxWriter:
         header_and_footer(word, document, theme, getattr(options, "paper", None))
         brand_lists(word, theme.tokens["color"]["primary"])
         word.save(str(out_path))
-        fonts = embed_fonts(out_path, theme)  # before LibreOffice lays it out: its pages use them
+        selection = document_fonts(document, theme)
+        # Before LibreOffice lays it out: its pages use them.
+        fonts = embed_fonts(out_path, theme, selection, document.meta.lang)
         result = WriteResult(details={"fonts": fonts, "toc": fill_contents(out_path, entries, document,
                                                                             office=getattr(options, "office", True))})
         validate.gate("docx", out_path, document, options, result)

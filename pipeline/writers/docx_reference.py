@@ -112,6 +112,9 @@ def _insert(parent: Any, element: Any) -> Any:
     return element
 
 
+insert_in_order = _insert
+
+
 def _set_child(parent: Any, tag: str, attributes: dict[str, str]) -> Any:
     """Replace (or add) the child `tag` of an XML element with one carrying `attributes`."""
     from docx.oxml import OxmlElement

@@ -500,6 +500,7 @@ class EpubWriter:
 
     def write(self, document: Document, theme: Theme, options: WriteOptions, out_path: Path) -> WriteResult:
         from pipeline import validate
+        from pipeline.fonts.fallback import document_fonts, fallback_subsets, styled_theme
         from pipeline.fonts.subset import code_text_of_html, subset_theme_fonts, text_of_html
         from pipeline.writers import WriteResult
         from pipeline.writers.cover import cover_jpeg
@@ -547,11 +548,13 @@ class EpubWriter:
         markup = "".join(book.members[n].decode("utf-8") for n in book.members
                          if n.endswith(".xhtml") or n.endswith(".ncx"))
         fonts = subset_theme_fonts(theme, text_of_html(markup), code_text=code_text_of_html(markup), flavor="ttf")
+        selection = document_fonts(document, theme)
+        fonts += fallback_subsets(selection, "ttf")
         for name in [n for n in book.members if n.startswith(f"{ROOT}/fonts/")]:
             del book.members[name]
         for font in fonts:
             book.members[f"{ROOT}/fonts/{font.filename}"] = font.data
-        book.members[STYLESHEET] = _css(theme, fonts)
+        book.members[STYLESHEET] = _css(styled_theme(theme, selection), fonts)
         _fix_package(book, document, fonts, images, chapters, direction)
         book.write(out_path)
 
@@ -566,6 +569,7 @@ class EpubWriter:
             "cover": "text/cover.xhtml",
             "fonts": [font.filename for font in fonts],
             "fonts_bytes": sum(len(font.data) for font in fonts),
+            "fallback_fonts": selection.describe(),
             "raw_html_removed": removed,
             "links_unwrapped": unlinked,
             "images_added": len(images.added),

@@ -13,6 +13,8 @@ from pipeline.sanitize import clean_html, report_raw_html
 
 if TYPE_CHECKING:
     from pipeline.document import Document
+    from pipeline.fonts.fallback import Selection
+    from pipeline.fonts.subset import EmbeddedFont
     from pipeline.theme import Theme
 
 def document_labels(document: Document, theme: Theme) -> dict[str, str]:
@@ -58,8 +60,9 @@ def toc_entries(document: Document, depth: int) -> list[Heading]:
     return [Heading(h.level - top + 1, h.id, h.text) for h in headings if h.level < top + depth]
 
 
-def font_face_css(theme: Theme, *, embed: bool = False) -> str:
-    """@font-face rules for the theme's packaged fonts (as file URLs, or inline for portable HTML)."""
+def font_face_css(theme: Theme, *, embed: bool = False, selection: Selection | None = None) -> str:
+    """@font-face rules for the theme's packaged fonts (as file URLs, or inline for portable HTML), and
+    for the fallback families of a document's `selection` (inline subsets of what each draws)."""
     rules = []
     for face in theme.fonts:
         src = data_uri(face.path) if embed else face.path.resolve().as_uri()
@@ -69,13 +72,29 @@ def font_face_css(theme: Theme, *, embed: bool = False) -> str:
             f'@font-face {{ font-family: "{face.family}"; src: url("{src}") format("{face.format}"); '
             f"{weight}font-style: {face.style}; }}"
         )
+    if selection is not None and selection.families:
+        from pipeline.fonts.fallback import fallback_subsets
+        from pipeline.fonts.subset import font_face_css as subset_rules
+
+        rules.append(subset_rules(fallback_subsets(selection), inline_font_url))
     return "\n".join(rules)
+
+
+def inline_font_url(font: EmbeddedFont) -> str:
+    """A data: URI of an embedded font."""
+    import base64
+
+    return f"data:{font.media_type};base64,{base64.b64encode(font.data).decode('ascii')}"
 
 
 def build_page(document: Document, theme: Theme, *, template: str, stylesheet: str, embed: bool = False) -> str:
     """Render a full HTML page: metadata, cover, table of contents and body, styled by the theme."""
+    from pipeline.fonts.fallback import document_fonts, styled_theme
+
     meta = document.meta
-    css = font_face_css(theme, embed=embed) + "\n" + theme.render(stylesheet)
+    selection = document_fonts(document, theme)
+    theme = styled_theme(theme, selection)
+    css = font_face_css(theme, embed=embed, selection=selection) + "\n" + theme.render(stylesheet)
     logo = theme.tokens["logo"]
     return theme.render(
         template,

@@ -147,7 +147,10 @@ class PdfWriter:
             rendered.write_pdf(out_path, finisher=variants.finisher(settings), **wp_options)
         written = time.perf_counter()
         summarize_missing_glyphs(document, diagnostics_before)
-        families = list(dict.fromkeys(face.family for face in theme.fonts))
+        from pipeline.fonts.fallback import document_fonts
+
+        selection = document_fonts(document, theme)
+        families = list(dict.fromkeys([*(face.family for face in theme.fonts), *(f.name for f in selection.families)]))
         foreign = report_foreign_fonts(document, rendered, families)
         details: dict[str, Any] = {
             "profile": settings.profile,
@@ -160,6 +163,8 @@ class PdfWriter:
         }
         if foreign:
             details["foreign_fonts"] = sorted(foreign)
+        if selection.families:
+            details["fallback_fonts"] = selection.describe()
         result = WriteResult(pages=len(rendered.pages), details=details)
         # The shared validation gate (qpdf, pdffonts, outline): raises WriterError on errors, so a
         # broken file never replaces the previous output; previews come after it for the same reason.
