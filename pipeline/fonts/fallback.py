@@ -14,7 +14,6 @@ from __future__ import annotations
 import copy
 import dataclasses
 import functools
-import hashlib
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -152,13 +151,39 @@ def chain_settings(theme: Theme) -> dict[str, list[str]]:
         return {str(group): [str(f) for f in (families if isinstance(families, list) else [families])]
                 for group, families in raw.items() if families}
 
+    def settings_of(brand_file: Path) -> Any:
+        # Read with PyYAML, not brand-yml: planning a batch needs this without parsing the theme.
+        try:
+            data = yaml.safe_load(brand_file.read_text(encoding="utf-8")) or {}
+        except (OSError, yaml.YAMLError):
+            return None
+        return ((data.get("defaults") or {}).get("pipeline")) if isinstance(data, dict) else None
+
     inherited: dict[str, list[str]] = {}
     default_brand = theme.default_root / "brand.yml"
     if default_brand.is_file() and default_brand.resolve() != theme.brand_file.resolve():
-        data = yaml.safe_load(default_brand.read_text(encoding="utf-8")) or {}
-        inherited = read(((data.get("defaults") or {}).get("pipeline")) if isinstance(data, dict) else None)
-    own = read(theme.settings)
-    return {**inherited, **own}
+        inherited = read(settings_of(default_brand))
+    return {**inherited, **read(settings_of(theme.brand_file))}
+
+
+def chain_fingerprint(theme: Theme) -> list[str]:
+    """Every font the chain may draw with (package versions, Debian files with size and time): part of
+    every output's key, so a changed or newly installed fallback font rebuilds what it may touch."""
+    from importlib.metadata import PackageNotFoundError, version
+
+    parts = []
+    for group, names in chain_settings(theme).items():
+        for name in names:
+            try:
+                parts.append(f"{group}|{name}|{package_name(name)}=={version(package_name(name))}")
+                continue
+            except PackageNotFoundError:
+                pass
+            for file in SYSTEM_FONTS[name].files.values() if name in SYSTEM_FONTS else ():
+                path = Path(file)
+                stat = path.stat() if path.is_file() else None
+                parts.append(f"{group}|{name}|{file}|{stat.st_size}|{stat.st_mtime_ns}" if stat else f"{file}|missing")
+    return parts
 
 
 def load_chain(theme: Theme) -> Chain:
@@ -225,14 +250,6 @@ class Selection:
         return [{"family": f.name, "group": f.group, "source": f.origin, "characters": len(self.assigned[f.name])}
                 for f in self.families]
 
-    def fingerprint(self) -> list[str]:
-        """What the output depends on: each family's files, with their size and modification time."""
-        parts = []
-        for family in self.families:
-            for face in family.faces:
-                stat = face.path.stat()
-                parts.append(f"{family.name}|{face.path}|{face.index}|{stat.st_size}|{stat.st_mtime_ns}")
-        return parts
 
 
 def _brand_coverage(theme: Theme, family: str) -> frozenset[int]:
@@ -317,7 +334,7 @@ def document_characters(document: Document, theme: Theme) -> tuple[frozenset[str
     cached = document.artifacts.get("characters")
     if cached is not None:
         return cached
-    from pipeline.fonts.subset import BASE_CHARACTERS, text_of_html
+    from pipeline.fonts.subset import text_of_html
     from pipeline.render import elements, embedded_ast
     from pipeline.writers.htmlpage import document_labels
 
@@ -336,7 +353,7 @@ def document_characters(document: Document, theme: Theme) -> tuple[frozenset[str
     meta = document.meta
     text += [meta.title, meta.subtitle or "", meta.description or "", meta.publisher or "", meta.date or "",
              *meta.authors, *meta.keywords, theme.tokens["name"], *document_labels(document, theme).values()]
-    characters = frozenset("".join(text)) | frozenset("".join(code)) | BASE_CHARACTERS
+    characters = frozenset("".join(text)) | frozenset("".join(code))
     cached = document.artifacts["characters"] = (characters, frozenset("".join(code)))
     return cached
 
@@ -379,11 +396,3 @@ def fallback_subsets(selection: Selection, flavor: Flavor = "ttf") -> list[Embed
             characters = selection.assigned[family.name] | covered(SHAPING_CHARACTERS, face.path, face.index)
             fonts.append(subset_face(face, int(face.weight), characters, flavor))
     return fonts
-
-
-def selection_key(theme: Theme, text: str, lang: str | None) -> list[str]:
-    """For a job's key before the document is parsed: the fallback files its source's characters need."""
-    characters = frozenset(text)
-    selection = select_fonts(theme, characters, lang or "und", characters if "`" in text else ())
-    digest = hashlib.sha256("".join(sorted(selection.missing)).encode("utf-8", "surrogatepass")).hexdigest()[:16]
-    return [*selection.fingerprint(), f"missing:{digest}"]

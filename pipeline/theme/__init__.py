@@ -218,6 +218,10 @@ class Theme:
                 digest.update(path.read_bytes())
         for package, version in _font_package_versions(self.brand_file):
             digest.update(f"{package}=={version}".encode())
+        from pipeline.fonts.fallback import chain_fingerprint
+
+        for font in chain_fingerprint(self):
+            digest.update(font.encode())
         return digest.hexdigest()
 
 
