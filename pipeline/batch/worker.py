@@ -33,6 +33,7 @@ def _theme(root: str, fingerprint: str) -> Any:
 
 def _document(job: Job, theme: Any) -> Document:
     from pipeline.convert import prepare
+    from pipeline.fonts.fallback import document_fonts
     from pipeline.render import embedded_ast
 
     allowed_hosts = tuple(getattr(job.options, "allow_remote", ()))
@@ -44,8 +45,10 @@ def _document(job: Job, theme: Any) -> Document:
         document = prepare(Path(job.source), theme, run_normalizer=job.normalize,
                            normalize_options=job.normalize_options, max_input_bytes=job.max_input_bytes, lang=lang)
         document.artifacts["allowed_hosts"] = allowed_hosts
-        # Parse once now, so warnings about the text belong to the document, not to one format.
+        # Parse once now, so warnings about the text belong to the document, not to one format; the
+        # fallback fonts too (a character no font has is one warning, in every output's record).
         embedded_ast(document)
+        document_fonts(document, theme)
         document.artifacts["shared_diagnostics"] = len(document.diagnostics)
         _DOCUMENTS[key] = document
         while len(_DOCUMENTS) > MAX_DOCUMENTS:

@@ -69,9 +69,14 @@ def _styles(data: bytes, selection: Selection, lang: str) -> bytes:
         language = defaults.find(_w("lang"))
         if language is None:
             language = insert_in_order(defaults, etree.Element(_w("lang")))
+        # The document's language for its own script's slot; East Asian text in the language its CJK
+        # face is made for (the one chosen for this document).
         attribute = ("eastAsia" if script_of(lang) in ("Hans", "Hant", "Jpan", "Kore")
                      else "bidi" if direction(lang) == "rtl" else "val")
         language.set(_w(attribute), lang)
+        cjk = next((f for f in selection.families if f.group == CJK_GROUP and f.lang), None)
+        if cjk is not None and attribute != "eastAsia":
+            language.set(_w("eastAsia"), cjk.lang)
     for rfonts in root.iter(_w("rFonts")):
         _set_fonts(rfonts, east_asian, complex_family)
     return etree.tostring(root, xml_declaration=True, encoding="UTF-8", standalone=True)

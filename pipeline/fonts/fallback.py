@@ -64,6 +64,14 @@ GROUP_SCRIPTS = {
     "emoji": ("Zyyy",),
 }
 RTL_GROUPS = ("hebrew", "arabic")
+# WeasyPrint knows a fallback face under its family name plus this: the machine may have a font of
+# the same name installed (Debian's Noto fonts), which fontconfig would merge with ours and sometimes
+# prefer (the system's colour emoji font drew every digit).
+PRIVATE_SUFFIX = " Fallback"
+# Pango takes an emoji sequence from a font that supports emoji as a language (fontconfig's `und-zsye`),
+# judged on the font's whole character set: WeasyPrint gets the colour emoji font whole (it subsets
+# what the PDF uses itself), or the machine's copy would be taken instead.
+WHOLE_FOR_WEASYPRINT = ("emoji",)
 # Kept in every fallback subset that has them: a run of text in one font holds its spaces, joiners and
 # variation selectors too (an emoji sequence, a word after a space), and the shaper needs the dotted
 # circle for a mark that has no base.
@@ -234,9 +242,10 @@ class Selection:
     missing: frozenset[str] = frozenset()
     hints: Mapping[str, str] = field(default_factory=dict)  # missing character → how to get a font for it
 
-    def stack(self, family: str, generic: str) -> str:
-        """A CSS font-family value: the brand family, the fallback families, the generic family."""
-        names = [family, *(f.name for f in self.families)]
+    def stack(self, family: str, generic: str, private: bool = False) -> str:
+        """A CSS font-family value: the brand family, the fallback families, the generic family
+        (`private`: under the names WeasyPrint knows them by, see PRIVATE_SUFFIX)."""
+        names = [family, *(f.name + (PRIVATE_SUFFIX if private else "") for f in self.families)]
         return ", ".join(f'"{name}"' for name in dict.fromkeys(names)) + f", {generic}"
 
     def family_of(self, char: str) -> Family | None:
@@ -325,8 +334,9 @@ def missing_fonts_message(selection: Selection) -> str:
         by_hint[selection.hints.get(char, "")] = by_hint.get(selection.hints.get(char, ""), "") + char
     parts = [f"{describe_characters(chars)}: install {hint}" if hint.startswith(("Debian", "Noto", "pip"))
              or "(" in hint else f"{describe_characters(chars)}: add {hint}" for hint, chars in by_hint.items()]
-    return (f"{len(selection.missing)} characters have no glyph in the theme's fonts or its fallback chain "
-            f"and show as boxes: {'; '.join(parts)}")
+    return (f"{len(selection.missing)} characters are in no font of the theme or its fallback chain and show as "
+            f"boxes (the PDF borrows them from this machine's fonts where it has one, see PDF002): "
+            f"{'; '.join(parts)}")
 
 
 def document_characters(document: Document, theme: Theme) -> tuple[frozenset[str], frozenset[str]]:
@@ -369,30 +379,55 @@ def document_fonts(document: Document, theme: Theme) -> Selection:
     return cached
 
 
-def styled_theme(theme: Theme, selection: Selection) -> Theme:
-    """A copy of the theme whose font tokens carry the document's stacks (`font.base_stack` …)."""
+def styled_theme(theme: Theme, selection: Selection, private: bool = False) -> Theme:
+    """A copy of the theme whose font tokens carry the document's stacks (`font.base_stack` …);
+    `private` for the pages WeasyPrint lays out (see PRIVATE_SUFFIX)."""
     if not selection.families:
         return theme
     tokens: dict[str, Any] = copy.deepcopy(theme.tokens)
     font = tokens["font"]
-    font.update(base_stack=selection.stack(font["base"], "serif"),
-                headings_stack=selection.stack(font["headings"], "sans-serif"),
-                mono_stack=selection.stack(font["mono"], "monospace"))
+    font.update(base_stack=selection.stack(font["base"], "serif", private),
+                headings_stack=selection.stack(font["headings"], "sans-serif", private),
+                mono_stack=selection.stack(font["mono"], "monospace", private))
     variant = dataclasses.replace(theme)
     variant.__dict__["tokens"] = tokens  # pre-fills the cached_property on the copy only
     variant.__dict__["fallback"] = theme.fallback
     return variant
 
 
-def fallback_subsets(selection: Selection, flavor: Flavor = "ttf") -> list[EmbeddedFont]:
-    """Each chosen family's faces as static subsets of the characters it draws."""
+def whole_faces(selection: Selection) -> list[FontFace]:
+    """The faces WeasyPrint gets whole, by file, under their private names (see WHOLE_FOR_WEASYPRINT)."""
+    return [dataclasses.replace(face, family=family.name + PRIVATE_SUFFIX) for family in selection.families
+            if family.group in WHOLE_FOR_WEASYPRINT for face in family.faces if face.style == "normal"]
+
+
+def _decompositions(characters: Iterable[str]) -> frozenset[str]:
+    """The characters the shaper may split these into (Thai SARA AM → NIKHAHIT + SARA AA, split Indic
+    vowels): a subset needs their glyphs too, or the split shows as a box."""
+    import unicodedata
+
+    parts = set()
+    for char in characters:
+        for code in unicodedata.decomposition(char).split():
+            if not code.startswith("<"):
+                parts.add(chr(int(code, 16)))
+    return frozenset(parts)
+
+
+def fallback_subsets(selection: Selection, flavor: Flavor = "ttf", private: bool = False) -> list[EmbeddedFont]:
+    """Each chosen family's faces as static subsets of the characters it draws (`private`: named for
+    WeasyPrint, see PRIVATE_SUFFIX)."""
     from pipeline.fonts.subset import subset_face
 
     fonts = []
     for family in selection.families:
+        if private and family.group in WHOLE_FOR_WEASYPRINT:
+            continue  # see whole_faces
         for face in family.faces:
             if face.style != "normal":
                 continue
-            characters = selection.assigned[family.name] | covered(SHAPING_CHARACTERS, face.path, face.index)
-            fonts.append(subset_face(face, int(face.weight), characters, flavor))
+            drawn = selection.assigned[family.name]
+            characters = drawn | covered(SHAPING_CHARACTERS | _decompositions(drawn), face.path, face.index)
+            font = subset_face(face, int(face.weight), characters, flavor)
+            fonts.append(dataclasses.replace(font, family=font.family + PRIVATE_SUFFIX) if private else font)
     return fonts

@@ -47,6 +47,21 @@ class EmbeddedFont:
     style: str
     data: bytes
     flavor: Flavor
+    # The characters this face is for (a fallback face), as its @font-face `unicode-range`: a face
+    # is then never taken for a character outside it (Pango would set digits in the emoji font).
+    characters: frozenset[str] = frozenset()
+
+    @property
+    def unicode_range(self) -> str:
+        """`U+20, U+5D0-5EA, …` for `characters`, "" when the face is for every character it has."""
+        points = sorted(ord(ch) for ch in self.characters)
+        ranges: list[tuple[int, int]] = []
+        for point in points:
+            if ranges and point == ranges[-1][1] + 1:
+                ranges[-1] = (ranges[-1][0], point)
+            else:
+                ranges.append((point, point))
+        return ", ".join(f"U+{a:X}" if a == b else f"U+{a:X}-{b:X}" for a, b in ranges)
 
     @property
     def _kind(self) -> tuple[str, str, str]:
@@ -139,11 +154,11 @@ def static_face(face: FontFace, weight: int, characters: frozenset[str]) -> byte
 
 
 def subset_face(face: FontFace, weight: int, characters: frozenset[str], flavor: Flavor = "ttf") -> EmbeddedFont:
-    """One face, subset to `characters`, ready to embed under its family name."""
+    """One face, subset to `characters` and declared for them only, ready to embed under its family name."""
     data = static_face(face, weight, characters)
     if flavor != "ttf":
         data = _to_web(data, flavor)
-    return EmbeddedFont(face.family, weight, face.style, data, flavor)
+    return EmbeddedFont(face.family, weight, face.style, data, flavor, characters)
 
 
 def face_for(faces: Iterable[FontFace], family: str, weight: int, style: str) -> FontFace | None:
@@ -209,8 +224,9 @@ def font_face_css(fonts: Iterable[EmbeddedFont], url: Any) -> str:
     """@font-face rules; `url(font)` gives each face's URL (a path in the EPUB, a data: URI in HTML)."""
     rules = []
     for font in fonts:
+        scope = f" unicode-range: {font.unicode_range};" if font.characters else ""
         rules.append(
             f'@font-face {{ font-family: "{font.family}"; src: url("{url(font)}") format("{font.css_format}"); '
-            f"font-weight: {font.weight}; font-style: {font.style}; }}"
+            f"font-weight: {font.weight}; font-style: {font.style};{scope} }}"
         )
     return "\n".join(rules)

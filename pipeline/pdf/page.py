@@ -86,8 +86,8 @@ class PrintStyles:
 def print_styles(document: Document, theme: Theme, settings: PrintSettings) -> PrintStyles:
     """The print page's stylesheet, in two parts: the fonts, and the rules."""
     selection = document_fonts(document, theme)
-    styled = print_theme(styled_theme(theme, selection), settings)
-    return PrintStyles(font_face_css(theme, selection=selection),
+    styled = print_theme(styled_theme(theme, selection, private=True), settings)
+    return PrintStyles(font_face_css(theme, selection=selection, private=True),
                        styled.render("print.css.j2", direction=document_direction(document)))
 
 
@@ -99,7 +99,7 @@ def build_print_html(document: Document, theme: Theme, settings: PrintSettings, 
     itself (parsed while pandoc writes the body).
     """
     meta = document.meta
-    styled = print_theme(styled_theme(theme, document_fonts(document, theme)), settings)
+    styled = print_theme(styled_theme(theme, document_fonts(document, theme), private=True), settings)
     direction = document_direction(document)
     css = ""
     if inline_styles:

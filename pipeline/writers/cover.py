@@ -21,17 +21,17 @@ COVER_WIDTH_PX = 1600  # what the stores ask for (Apple: ≥ 1400 px wide; Kobo,
 RASTER_TYPES = {".png": "image/png", ".jpg": "image/jpeg", ".jpeg": "image/jpeg"}
 
 
-def _roots(theme: Theme) -> list[Path]:
-    return [theme.root, theme.default_root, *{face.path.parent for face in theme.fonts}]
+def _roots(theme: Theme, extra: tuple[Path, ...] = ()) -> list[Path]:
+    return [theme.root, theme.default_root, *{face.path.parent for face in theme.fonts}, *extra]
 
 
-def _render_pdf(html: str, theme: Theme) -> bytes:
+def _render_pdf(html: str, theme: Theme, extra_roots: tuple[Path, ...] = ()) -> bytes:
     from pipeline.libfinder import import_weasyprint
     from pipeline.writers.pdf import restricted_fetcher
 
     weasyprint = import_weasyprint()
 
-    fetcher = restricted_fetcher(_roots(theme))
+    fetcher = restricted_fetcher(_roots(theme, extra_roots))
     return weasyprint.HTML(string=html, base_url=str(theme.root) + "/", url_fetcher=fetcher).write_pdf()
 
 
@@ -57,8 +57,8 @@ def cover_html(document: Document, theme: Theme) -> str:
     meta = document.meta
     logo = theme.tokens["logo"]
     selection = document_fonts(document, theme)
-    theme = styled_theme(theme, selection)
-    css = font_face_css(theme, selection=selection) + "\n" + theme.render("_cover.css.j2")
+    theme = styled_theme(theme, selection, private=True)  # laid out by WeasyPrint
+    css = font_face_css(theme, selection=selection, private=True) + "\n" + theme.render("_cover.css.j2")
     return theme.render(
         "cover.html.j2",
         meta=meta,
@@ -71,7 +71,10 @@ def cover_html(document: Document, theme: Theme) -> str:
 
 def cover_jpeg(document: Document, theme: Theme, width_px: int = COVER_WIDTH_PX) -> bytes:
     """The cover as a JPEG (photographic-size files for a flat design are still small at q88)."""
-    image = _rasterize(_render_pdf(cover_html(document, theme), theme), width_px).convert("RGB")
+    from pipeline.fonts.fallback import document_fonts, whole_faces
+
+    folders = tuple({face.path.parent for face in whole_faces(document_fonts(document, theme))})
+    image = _rasterize(_render_pdf(cover_html(document, theme), theme, folders), width_px).convert("RGB")
     out = io.BytesIO()
     image.save(out, "JPEG", quality=88, optimize=True, progressive=False)
     return out.getvalue()

@@ -489,7 +489,7 @@ def add_cover(book: Container, document: Document, jpeg: bytes) -> None:
 
 def _css(theme: Theme, fonts: list[Any]) -> bytes:
     faces = [{"family": f.family, "weight": f.weight, "style": f.style, "href": f"../fonts/{f.filename}",
-              "format": f.css_format} for f in fonts]
+              "format": f.css_format, "unicode_range": f.unicode_range if f.characters else ""} for f in fonts]
     return theme.render("epub.css.j2", embedded_fonts=faces).encode("utf-8")
 
 

@@ -60,9 +60,11 @@ def toc_entries(document: Document, depth: int) -> list[Heading]:
     return [Heading(h.level - top + 1, h.id, h.text) for h in headings if h.level < top + depth]
 
 
-def font_face_css(theme: Theme, *, embed: bool = False, selection: Selection | None = None) -> str:
+def font_face_css(theme: Theme, *, embed: bool = False, selection: Selection | None = None,
+                  private: bool = False) -> str:
     """@font-face rules for the theme's packaged fonts (as file URLs, or inline for portable HTML), and
-    for the fallback families of a document's `selection` (inline subsets of what each draws)."""
+    for the fallback families of a document's `selection` (inline subsets of what each draws; under
+    private names for WeasyPrint, see `pipeline.fonts.fallback.PRIVATE_SUFFIX`)."""
     rules = []
     for face in theme.fonts:
         src = data_uri(face.path) if embed else face.path.resolve().as_uri()
@@ -73,10 +75,13 @@ def font_face_css(theme: Theme, *, embed: bool = False, selection: Selection | N
             f"{weight}font-style: {face.style}; }}"
         )
     if selection is not None and selection.families:
-        from pipeline.fonts.fallback import fallback_subsets
+        from pipeline.fonts.fallback import fallback_subsets, whole_faces
         from pipeline.fonts.subset import font_face_css as subset_rules
 
-        rules.append(subset_rules(fallback_subsets(selection), inline_font_url))
+        rules.append(subset_rules(fallback_subsets(selection, private=private), inline_font_url))
+        for face in whole_faces(selection) if private else ():
+            rules.append(f'@font-face {{ font-family: "{face.family}"; src: url("{face.path.resolve().as_uri()}") '
+                         f'format("{face.format}"); font-weight: {face.weight}; font-style: {face.style}; }}')
     return "\n".join(rules)
 
 
