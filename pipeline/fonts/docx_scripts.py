@@ -79,6 +79,10 @@ def _styles(data: bytes, selection: Selection, lang: str) -> bytes:
             language.set(_w("eastAsia"), cjk.lang)
     for rfonts in root.iter(_w("rFonts")):
         _set_fonts(rfonts, east_asian, complex_family)
+    paragraph_defaults = root.find(f"{_w('docDefaults')}/{_w('pPrDefault')}/{_w('pPr')}")
+    if direction(lang) == "rtl" and paragraph_defaults is not None and paragraph_defaults.find(_w("bidi")) is None:
+        # A right-to-left document: every paragraph, ours too (cover, contents), runs right to left.
+        insert_in_order(paragraph_defaults, etree.Element(_w("bidi")))
     return etree.tostring(root, xml_declaration=True, encoding="UTF-8", standalone=True)
 
 
@@ -113,8 +117,23 @@ def _mark(run: Any, family: Family) -> None:
         insert_in_order(properties, etree.Element(_w("rtl")))
 
 
-def _runs(data: bytes, selection: Selection) -> bytes:
+def _right_to_left(root: Any) -> None:
+    """`w:bidi` on every paragraph of a right-to-left document's part, unless it says otherwise."""
+    from pipeline.writers.docx_reference import insert_in_order
+
+    for paragraph in root.iter(_w("p")):
+        properties = paragraph.find(_w("pPr"))
+        if properties is None:
+            properties = etree.Element(_w("pPr"))
+            paragraph.insert(0, properties)
+        if properties.find(_w("bidi")) is None:
+            insert_in_order(properties, etree.Element(_w("bidi")))
+
+
+def _runs(data: bytes, selection: Selection, rtl: bool = False) -> bytes:
     root = etree.fromstring(data, _PARSER)
+    if rtl:
+        _right_to_left(root)
     for run in list(root.iter(_w("r"))):
         texts = [child for child in run if child.tag == _w("t")]
         if not texts:
@@ -145,10 +164,12 @@ def _runs(data: bytes, selection: Selection) -> bytes:
 
 def script_fonts(members: dict[str, bytes], selection: Selection, lang: str) -> None:
     """Set the script slots of the styles and the fonts of the runs, in the package's members."""
+    from pipeline.i18n import direction
+
     if "word/styles.xml" in members:
         members["word/styles.xml"] = _styles(members["word/styles.xml"], selection, lang)
     for name in list(members):
         folder, _, file = name.rpartition("/")
         if folder == "word" and file.endswith(".xml") and file.startswith(
                 ("document", "footnotes", "endnotes", "header", "footer")):
-            members[name] = _runs(members[name], selection)
+            members[name] = _runs(members[name], selection, direction(lang) == "rtl")
