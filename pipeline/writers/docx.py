@@ -289,5 +289,7 @@ class DocxWriter:
         fonts = embed_fonts(out_path, theme, selection, document.meta.lang)
         result = WriteResult(details={"fonts": fonts, "toc": fill_contents(out_path, entries, document,
                                                                             office=getattr(options, "office", True))})
+        if selection.families:
+            result.details["fallback_fonts"] = selection.describe()
         validate.gate("docx", out_path, document, options, result)
         return result

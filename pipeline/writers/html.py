@@ -126,8 +126,12 @@ class HtmlWriter:
     description = "One standalone HTML page, no external requests"
 
     def write(self, document: Document, theme: Theme, options: WriteOptions, out_path: Path) -> WriteResult:
+        from pipeline.fonts.fallback import document_fonts
         from pipeline.writers import WriteResult
 
         html = render_page(document, theme)
         out_path.write_text(html, encoding="utf-8")
-        return WriteResult(details={"bytes": len(html.encode("utf-8"))})
+        details = {"bytes": len(html.encode("utf-8"))}
+        if document_fonts(document, theme).families:
+            details["fallback_fonts"] = document_fonts(document, theme).describe()
+        return WriteResult(details=details)
