@@ -14,6 +14,8 @@ from __future__ import annotations
 import copy
 import dataclasses
 import functools
+import html
+import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -72,6 +74,7 @@ PRIVATE_SUFFIX = " Fallback"
 # judged on the font's whole character set: WeasyPrint gets the colour emoji font whole (it subsets
 # what the PDF uses itself), or the machine's copy would be taken instead.
 WHOLE_FOR_WEASYPRINT = ("emoji",)
+_SHOWN_ATTRIBUTE = re.compile(r"""\b(?:alt|title)\s*=\s*(?:"([^"]*)"|'([^']*)')""", re.IGNORECASE)
 # Kept in every fallback subset that has them: a run of text in one font holds its spaces, joiners and
 # variation selectors too (an emoji sequence, a word after a space), and the shaper needs the dotted
 # circle for a mark that has no base.
@@ -359,7 +362,9 @@ def document_characters(document: Document, theme: Theme) -> tuple[frozenset[str
         elif kind == "Math":
             text.append(content[1])
         elif kind in ("RawInline", "RawBlock") and content[0] == "html":
+            # Its text, and the descriptions an image that cannot be shown is replaced by.
             text.append(text_of_html(content[1]))
+            text.extend(html.unescape(a or b) for a, b in _SHOWN_ATTRIBUTE.findall(content[1]))
     meta = document.meta
     text += [meta.title, meta.subtitle or "", meta.description or "", meta.publisher or "", meta.date or "",
              *meta.authors, *meta.keywords, theme.tokens["name"], *document_labels(document, theme).values()]
