@@ -76,6 +76,9 @@ def batch_options(command: Any) -> Any:
         click.option("--validate/--no-validate", default=None,
                      help="Check every output with its validator (EPUBCheck, LibreOffice, qpdf). "
                           "Default: EPUBCheck when Java is installed, every format when CI=true."),
+        click.option("--lang", default=None, metavar="TAG",
+                     help="The documents' language (BCP 47, e.g. de, pt-BR, zh-Hant), over their front matter's "
+                          "lang and detection from the text."),
         click.option("--allow-remote", multiple=True, metavar="HOST",
                      help="Allow images from this host and its subdomains (repeatable); no network otherwise."),
         click.option("--no-normalize", is_flag=True, help="Skip the normalizer; convert the Markdown as written."),
@@ -126,6 +129,12 @@ def run_conversion(params: dict[str, Any], resident: Resident | None = None) -> 
         from pipeline.pdf.settings import normalize_variant
 
         params["pdf_variant"] = normalize_variant(params["pdf_variant"])  # a typo is a usage error, before any work
+    if params["lang"]:
+        from pipeline.i18n import is_valid_tag, normalize_tag
+
+        if not is_valid_tag(params["lang"]):
+            raise UsageError(f"--lang {params['lang']!r} is not a valid BCP 47 language tag (for example en, pt-BR)")
+        params["lang"] = normalize_tag(params["lang"])
     mode = "json" if params["as_json"] else "quiet" if params["quiet"] else "auto"
     paper = params["paper"]
     result = convert(
@@ -134,7 +143,8 @@ def run_conversion(params: dict[str, Any], resident: Resident | None = None) -> 
         normalize_options=NormalizeOptions(fix_suggested=params["fix_suggested"], check_links=params["check_links"]),
         options=WriteOptions(profile=params["profile"], paper=paper.lower() if paper else None,
                              pdf_variant=params["pdf_variant"], preview=params["preview"], office=params["office"],
-                             validate=params["validate"], allow_remote=tuple(params["allow_remote"])),
+                             validate=params["validate"], allow_remote=tuple(params["allow_remote"]),
+                             lang=params["lang"]),
         glob=params["glob"], exclude=tuple(params["exclude"]), force=params["force"],
         executor=params["executor"], workers=params["workers"], job_timeout=params["job_timeout"],
         scheduler=params["scheduler"], reporter=make_reporter(mode), memory_limit_mb=params["memory_limit"],

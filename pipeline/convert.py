@@ -20,9 +20,10 @@ if TYPE_CHECKING:
 
 
 def prepare(path: Path, theme: Theme, *, run_normalizer: bool = True,
-            normalize_options: NormalizeOptions | None = None, max_input_bytes: int = DEFAULT_MAX_BYTES) -> Document:
-    """Load and normalize one document: the part every format shares."""
-    document = load_document(path, default_publisher=theme.tokens["name"], max_bytes=max_input_bytes)
+            normalize_options: NormalizeOptions | None = None, max_input_bytes: int = DEFAULT_MAX_BYTES,
+            lang: str | None = None) -> Document:
+    """Load and normalize one document: the part every format shares (`lang` overrides its language)."""
+    document = load_document(path, default_publisher=theme.tokens["name"], max_bytes=max_input_bytes, lang=lang)
     if run_normalizer:
         options = normalize_options or NormalizeOptions()
         if options.theme_dir is None:

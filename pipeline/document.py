@@ -66,7 +66,9 @@ class Metadata:
     subtitle: str | None = None
     description: str | None = None
     date: str | None = None  # ISO 8601 (YYYY, YYYY-MM or YYYY-MM-DD)
-    lang: str = "en"
+    lang: str = "en"  # BCP 47
+    # Where `lang` came from: {"source": "front matter" | "detected" | "--lang", "reason": …, "line": …}.
+    lang_origin: dict[str, Any] = field(default_factory=dict)
     authors: list[str] = field(default_factory=list)
     publisher: str | None = None
     url: str | None = None

@@ -181,8 +181,65 @@ def _salvage_simple_mapping(raw: str) -> dict[str, Any] | None:
     return result or None
 
 
-def load_document(path: Path, *, default_publisher: str | None = None, max_bytes: int = DEFAULT_MAX_BYTES) -> Document:
-    """Read a Markdown file into a Document. Raises LoadError/UsageError naming the file."""
+def _front_matter_line(text: str, keys: tuple[str, ...]) -> int | None:
+    """The file line where one of `keys` is set in the front matter (it starts on line 1)."""
+    pattern = re.compile(rf"^(?:{'|'.join(keys)})\s*:", re.MULTILINE)
+    match = pattern.search(text)
+    return text.count("\n", 0, match.start()) + 1 if match else None
+
+
+def _detected_language(body: str) -> dict[str, Any]:
+    """The body's language, detected once per text (cached on disk: the model takes half a second to load)."""
+    import hashlib
+    import json
+
+    from pipeline.cache import cache_dir
+    from pipeline.i18n import detect_language
+
+    digest = hashlib.sha256(body.encode("utf-8", "surrogatepass")).hexdigest()
+    cached = cache_dir("language") / f"{digest[:32]}.json"
+    try:
+        return dict(json.loads(cached.read_text(encoding="utf-8")))
+    except (OSError, ValueError):
+        pass
+    found = {"source": "detected", **detect_language(body).to_dict()}
+    try:
+        from pipeline.atomic import write_text_atomically
+
+        write_text_atomically(cached, json.dumps(found, ensure_ascii=False))
+    except OSError:
+        pass
+    return found
+
+
+def resolve_language(document: Document, text: str, override: str | None = None) -> None:
+    """Set the document's language: `--lang`, else the front matter's (a valid BCP 47 tag, or a
+    LoadError naming the line), else detected from the text; `meta.lang_origin` says which and why."""
+    from pipeline.i18n import is_valid_tag, normalize_tag
+
+    if override:
+        document.meta.lang = normalize_tag(override)
+        document.meta.lang_origin = {"source": "--lang", "lang": document.meta.lang}
+        return
+    given = document.front_matter.get("lang") or document.front_matter.get("language")
+    if given is not None and str(given).strip():
+        line = _front_matter_line(text, ("lang", "language"))
+        if not isinstance(given, str) or not is_valid_tag(given):
+            raise LoadError(f"lang {given!r} is not a valid BCP 47 language tag (for example en, pt-BR, zh-Hant)",
+                            document.source, line)
+        document.meta.lang = normalize_tag(given)
+        document.meta.lang_origin = {"source": "front matter", "lang": document.meta.lang, "line": line}
+        return
+    document.meta.lang_origin = _detected_language(document.body)
+    document.meta.lang = document.meta.lang_origin["lang"]
+
+
+def load_document(path: Path, *, default_publisher: str | None = None, max_bytes: int = DEFAULT_MAX_BYTES,
+                  lang: str | None = None) -> Document:
+    """Read a Markdown file into a Document. Raises LoadError/UsageError naming the file.
+
+    `lang` (the command line's `--lang`) overrides the front matter's language and detection.
+    """
     path = Path(path)
     if not path.exists():
         raise UsageError("no such file", path)
@@ -203,6 +260,7 @@ def load_document(path: Path, *, default_publisher: str | None = None, max_bytes
     meta = map_metadata(front_matter, body, default_publisher=default_publisher)
     document = Document(source=path, meta=meta, body=body, body_line=body_line, front_matter=front_matter,
                         original_body=body)
+    resolve_language(document, text, lang)
     if encoding_note:
         document.warn("LOAD001", f"file is not UTF-8; read it as {encoding_note}")
     if salvage_note:

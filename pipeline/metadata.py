@@ -10,8 +10,6 @@ from pipeline.document import Metadata
 
 _YEAR = re.compile(r"\b(19|20)\d{2}\b")
 _ISO_DATE = re.compile(r"^(\d{4})(?:[-/](\d{1,2})(?:[-/](\d{1,2}))?)?")
-# BCP 47: a primary subtag and optional subtags of letters and digits (e.g. en, pt-BR, zh-Hant-TW).
-_LANG_TAG = re.compile(r"^[A-Za-z]{2,8}(?:-[A-Za-z0-9]{1,8})*$")
 _MAPPED_KEYS = {
     "title", "subtitle", "subTitle", "sub_title", "description", "summary", "date", "lang",
     "language", "author", "authors", "by", "publisher", "keywords", "tags", "url", "seo",
@@ -89,9 +87,8 @@ def map_metadata(front_matter: dict[str, Any], body: str, *, default_publisher: 
     if date is None:
         year = _YEAR.search(title)
         date = year.group(0) if year else dt.date.today().isoformat()
-    lang = str(front_matter.get("lang") or front_matter.get("language") or "en").strip()
-    if not _LANG_TAG.match(lang):
-        lang = "en"
+    # Checked and, when absent, detected from the text by the load stage (which knows the file's lines).
+    lang = str(front_matter.get("lang") or front_matter.get("language") or "").strip() or "en"
     authors = _names(front_matter.get("authors") or front_matter.get("author") or front_matter.get("by"))
     publisher = _text(front_matter.get("publisher")) or default_publisher
     keywords = _keywords(front_matter.get("keywords") or front_matter.get("tags"))

@@ -73,6 +73,33 @@ def run_pandoc(source: str, to: str, *, fmt: str = "json", args: list[str] | Non
         raise WriterError(f"pandoc failed: {message}", document.source if document else None) from exc
 
 
+def pandoc_binary() -> str:
+    """The pandoc that pypandoc-binary ships."""
+    import logging
+
+    import pypandoc
+
+    # pypandoc installs a stderr handler on its logger when it finds none; that handler would then
+    # print every later pandoc warning raw, besides the copy each document's diagnostics collect.
+    logger = logging.getLogger("pypandoc")
+    guard = logging.NullHandler()
+    logger.addHandler(guard)
+    try:
+        return pypandoc.get_pandoc_path()
+    finally:
+        logger.removeHandler(guard)
+
+
+def pandoc_data_file(name: str) -> bytes:
+    """One of pandoc's own data files (`reference.docx`, `translations/de.yaml` …); FileNotFoundError if absent."""
+    import subprocess
+
+    result = subprocess.run([pandoc_binary(), "--print-default-data-file", name], capture_output=True, timeout=60)
+    if result.returncode != 0:
+        raise FileNotFoundError(name)
+    return result.stdout
+
+
 def stringify(inlines: list[dict[str, Any]]) -> str:
     """The plain text of a list of pandoc inlines (notes and raw markup left out)."""
     parts: list[str] = []
@@ -269,7 +296,9 @@ def pandoc_ast(document: Document) -> dict[str, Any]:
     cached = document.artifacts.get("ast")
     if cached is None:
         ast = json.loads(run_pandoc(document.body, "json", fmt=READER, document=document))
-        cached = document.artifacts["ast"] = caption_figures(check_links(ast, document))
+        from pipeline.transforms.languages import mark_languages
+
+        cached = document.artifacts["ast"] = mark_languages(caption_figures(check_links(ast, document)), document)
     return cached
 
 

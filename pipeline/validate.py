@@ -278,7 +278,7 @@ def _pdffonts(path: Path, validation: Validation, timeout: float,
         else:
             embedded.append(font)
     if theme_families:
-        from pipeline.pdf.fontcheck import foreign_pdf_fonts
+        from pipeline.fonts.pdfcheck import foreign_pdf_fonts
 
         foreign = foreign_pdf_fonts(embedded, theme_families)
         if foreign:

@@ -154,7 +154,7 @@ def test_brand_fonts_are_embedded(seed_outputs):
 
     from fontTools.ttLib import TTFont
 
-    from pipeline.writers.docx_fonts import obfuscate
+    from pipeline.fonts.docx import obfuscate
 
     table = _xml(seed_outputs["docx"], "word/fontTable.xml")
     assert "<w:embedTrueTypeFonts/>" in _xml(seed_outputs["docx"], "word/settings.xml")

@@ -6,7 +6,7 @@ import io
 
 from fontTools.ttLib import TTFont
 
-from pipeline.fonts_subset import BASE_CHARACTERS, code_text_of_html, subset_theme_fonts, text_of_html
+from pipeline.fonts.subset import BASE_CHARACTERS, code_text_of_html, subset_theme_fonts, text_of_html
 from pipeline.theme import load_theme
 
 

@@ -13,7 +13,8 @@ import pytest
 from conftest import IN_CI, require_tool
 from test_pdf_support import render, write_markdown
 
-SNOWMAN = "\u2603"  # ☃: in DejaVu Sans, not in Inter, Source Serif 4 or IBM Plex
+# ꓐ (Lisu): in DejaVu Sans, in no brand font and no font of the fallback chain (emoji, symbols …).
+SNOWMAN = "\ua4d0"
 
 
 def _pdffonts(path) -> str:
@@ -26,8 +27,10 @@ def _theme_lacks(theme_name: str, character: str) -> bool:
 
     from pipeline.theme import load_theme
 
-    return all(ord(character) not in (TTFont(face.path, lazy=True).getBestCmap() or {})
-               for face in load_theme(theme_name).fonts)
+    theme = load_theme(theme_name)
+    faces = [*theme.fonts, *(face for family in theme.fallback.families for face in family.faces)]
+    return all(ord(character) not in (TTFont(face.path, lazy=True, fontNumber=face.index).getBestCmap() or {})
+               for face in faces)
 
 
 def _machine_families_with(character: str) -> set[str]:
@@ -47,7 +50,7 @@ def test_a_font_from_the_machine_is_named_by_the_writer_and_the_gate():
     assert _theme_lacks("openinfra", SNOWMAN)
     families = _machine_families_with(SNOWMAN)
     if not families:
-        message = f"no font on this machine has {SNOWMAN} U+2603 (install fonts-dejavu-core)"
+        message = f"no font on this machine has {SNOWMAN} U+A4D0 (install fonts-dejavu-core)"
         if IN_CI:
             pytest.fail(message)
         pytest.skip(message)
@@ -61,7 +64,7 @@ def test_a_font_from_the_machine_is_named_by_the_writer_and_the_gate():
     # The writer says so on every build (no --validate needed), naming the font and the character.
     warnings = [w for w in rendered.warnings if "[PDF002]" in w]
     assert len(warnings) == 1, rendered.warnings
-    assert any(family in warnings[0] for family in embedded) and "U+2603" in warnings[0]
+    assert any(family in warnings[0] for family in embedded) and "U+A4D0" in warnings[0]
     assert not any(theme_family in warnings[0].split("U+")[0] for theme_family in ("Inter", "Source Serif"))
     assert set(rendered.details["foreign_fonts"]) & set(embedded)
     # The validation gate's pdffonts check lists it too, as a warning that does not fail the build.
@@ -114,7 +117,7 @@ def test_long_font_names_are_read_whole():
     ("AAAAAA+Noto-Sans-CJK-JP,-Bold", False, "Noto Sans CJK JP"),
 ])
 def test_pdf_font_names_and_theme_families(name, theme, family):
-    from pipeline.pdf.fontcheck import is_theme_font, pdf_font_family
+    from pipeline.fonts.pdfcheck import is_theme_font, pdf_font_family
 
     assert is_theme_font(name, ["Inter", "Source Serif 4", "Roboto Condensed"]) is theme
     assert pdf_font_family(name) == family

@@ -51,6 +51,8 @@ def _entry(job: Job, result: dict[str, Any], versions: dict[str, str]) -> dict[s
         "built_at": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
         "versions": versions,
     }
+    if result.get("language"):
+        entry["language"] = result["language"]  # the language used, and where it came from (or why detected)
     if result.get("details"):
         entry["details"] = result["details"]
     if result["status"] != "ok":

@@ -33,18 +33,22 @@ def _theme(root: str, fingerprint: str) -> Any:
 
 def _document(job: Job, theme: Any) -> Document:
     from pipeline.convert import prepare
+    from pipeline.fonts.fallback import document_fonts
     from pipeline.render import embedded_ast
 
     allowed_hosts = tuple(getattr(job.options, "allow_remote", ()))
+    lang = getattr(job.options, "lang", None)
     key = (job.source, file_sha256(Path(job.source)), job.resources, job.normalize, repr(job.normalize_options),
-           job.theme, allowed_hosts)
+           job.theme, allowed_hosts, lang)
     document = _DOCUMENTS.get(key)
     if document is None:
         document = prepare(Path(job.source), theme, run_normalizer=job.normalize,
-                           normalize_options=job.normalize_options, max_input_bytes=job.max_input_bytes)
+                           normalize_options=job.normalize_options, max_input_bytes=job.max_input_bytes, lang=lang)
         document.artifacts["allowed_hosts"] = allowed_hosts
-        # Parse once now, so warnings about the text belong to the document, not to one format.
+        # Parse once now, so warnings about the text belong to the document, not to one format; the
+        # fallback fonts too (a character no font has is one warning, in every output's record).
         embedded_ast(document)
+        document_fonts(document, theme)
         document.artifacts["shared_diagnostics"] = len(document.diagnostics)
         _DOCUMENTS[key] = document
         while len(_DOCUMENTS) > MAX_DOCUMENTS:
@@ -103,5 +107,6 @@ def _run_job(job: Job) -> dict[str, Any]:
             "suggested": sum(1 for c in document.changes if not c.applied),
         }
         result["title"] = document.meta.title
+        result["language"] = document.meta.lang_origin or {"lang": document.meta.lang}
     result["seconds"] = round(time.perf_counter() - started, 3)
     return result

@@ -5,7 +5,6 @@ footnotes  pandoc notes → inline spans WeasyPrint floats to the page foot
 page       the print HTML: body, contents, cover, back cover, rendered from the theme's templates
 variants   PDF/A, PDF/UA, PDF/X: WeasyPrint options, output intents, metadata fixes
 preview    PNG pictures of the cover, contents and part openings
-fontcheck  fonts in the PDF that are not the theme's (the machine's fallbacks for missing characters)
 
 --validate goes through the shared gate in `pipeline.validate` (qpdf, pdffonts, outline).
 """

@@ -14,15 +14,16 @@ from typing import TYPE_CHECKING, Any
 from markupsafe import Markup
 
 from pipeline import __version__
+from pipeline.fonts.fallback import document_fonts, styled_theme
 from pipeline.pdf.colors import cmyk_palette
 from pipeline.pdf.footnotes import has_notes, inline_notes
 from pipeline.render import embedded_ast, run_pandoc
 from pipeline.sanitize import clean_html
 from pipeline.writers.htmlpage import (
-    RTL_LANGUAGES,
     body_html,
+    document_direction,
+    document_labels,
     font_face_css,
-    labels,
     report_dropped_html,
     toc_entries,
 )
@@ -82,14 +83,12 @@ class PrintStyles:
     rules: str  # the print stylesheet, from the theme's tokens and print settings
 
 
-def _direction(document: Document) -> str:
-    return "rtl" if document.meta.lang.split("-")[0].lower() in RTL_LANGUAGES else "ltr"
-
-
 def print_styles(document: Document, theme: Theme, settings: PrintSettings) -> PrintStyles:
     """The print page's stylesheet, in two parts: the fonts, and the rules."""
-    styled = print_theme(theme, settings)
-    return PrintStyles(font_face_css(theme), styled.render("print.css.j2", direction=_direction(document)))
+    selection = document_fonts(document, theme)
+    styled = print_theme(styled_theme(theme, selection, private=True), settings)
+    return PrintStyles(font_face_css(theme, selection=selection, private=True),
+                       styled.render("print.css.j2", direction=document_direction(document)))
 
 
 def build_print_html(document: Document, theme: Theme, settings: PrintSettings, *,
@@ -100,8 +99,8 @@ def build_print_html(document: Document, theme: Theme, settings: PrintSettings, 
     itself (parsed while pandoc writes the body).
     """
     meta = document.meta
-    styled = print_theme(theme, settings)
-    direction = _direction(document)
+    styled = print_theme(styled_theme(theme, document_fonts(document, theme), private=True), settings)
+    direction = document_direction(document)
     css = ""
     if inline_styles:
         styles = print_styles(document, theme, settings)
@@ -116,7 +115,7 @@ def build_print_html(document: Document, theme: Theme, settings: PrintSettings, 
         toc=toc_entries(document, theme.tokens["toc_depth"]),
         logo=logo.as_uri() if logo else None,
         logo_alt=f"{meta.publisher or theme.tokens['name']} logo",
-        labels=labels(meta.lang),
+        labels=document_labels(document, theme),
         direction=direction,
         generator=f"pipeline {__version__}",
         authors=meta.authors or ([meta.publisher] if meta.publisher else []),

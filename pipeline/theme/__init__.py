@@ -10,7 +10,7 @@ from pathlib import Path
 from typing import Any
 
 from pipeline.errors import ThemeError
-from pipeline.theme.fonts import FontFace, resolve_fonts
+from pipeline.fonts.faces import FontFace, package_name, resolve_fonts
 
 BRAND_FILE = "brand.yml"
 DEFAULT_THEME = "openinfra"
@@ -99,6 +99,13 @@ class Theme:
     def settings(self) -> dict[str, Any]:
         return self._load()[2]
 
+    @cached_property
+    def fallback(self) -> Any:
+        """The fallback chain behind the brand fonts (`pipeline.fonts.fallback.Chain`), resolved once."""
+        from pipeline.fonts.fallback import load_chain
+
+        return load_chain(self)
+
     @property
     def brand_file(self) -> Path:
         return self.root / BRAND_FILE
@@ -141,6 +148,17 @@ class Theme:
             # Theme settings may name palette colours, as brand.yml's own fields do.
             return str(colors.get(str(value), value)) if value else fallback
 
+        fonts = {
+            "base": getattr(base, "family", None) or "serif",
+            "headings": getattr(headings, "family", None) or getattr(base, "family", None) or "sans-serif",
+            "mono": getattr(mono, "family", None) or "monospace",
+            "size": getattr(base, "size", None) or "10.5pt",
+            "line_height": getattr(base, "line_height", None) or 1.45,
+            "headings_weight": getattr(headings, "weight", None) or 700,
+        }
+        # CSS font-family values; a document's fallback families join them (pipeline.fonts.fallback).
+        fonts.update(base_stack=f'"{fonts["base"]}", serif', headings_stack=f'"{fonts["headings"]}", sans-serif',
+                     mono_stack=f'"{fonts["mono"]}", monospace')
         return {
             "name": getattr(name, "full", None) or getattr(name, "short", None) or self.name,
             "short_name": getattr(name, "short", None) or getattr(name, "full", None) or self.name,
@@ -159,14 +177,7 @@ class Theme:
                 "cover_foreground": color(cover.get("foreground"), colors.get("background", "#ffffff")),
                 "cover_accent": color(cover.get("accent"), primary),
             },
-            "font": {
-                "base": getattr(base, "family", None) or "serif",
-                "headings": getattr(headings, "family", None) or getattr(base, "family", None) or "sans-serif",
-                "mono": getattr(mono, "family", None) or "monospace",
-                "size": getattr(base, "size", None) or "10.5pt",
-                "line_height": getattr(base, "line_height", None) or 1.45,
-                "headings_weight": getattr(headings, "weight", None) or 700,
-            },
+            "font": fonts,
             "page": {**page, "width": width, "height": height},
             "toc_depth": int(self.settings.get("toc_depth", 2)),
             "logo": self.logo_path("large"),
@@ -207,6 +218,10 @@ class Theme:
                 digest.update(path.read_bytes())
         for package, version in _font_package_versions(self.brand_file):
             digest.update(f"{package}=={version}".encode())
+        from pipeline.fonts.fallback import chain_fingerprint
+
+        for font in chain_fingerprint(self):
+            digest.update(font.encode())
         return digest.hexdigest()
 
 
@@ -244,7 +259,7 @@ def _font_package_versions(brand_file: Path) -> list[tuple[str, str]]:
     found = []
     for font in fonts:
         if isinstance(font, dict) and font.get("source", "google") != "file" and font.get("family"):
-            package = "fontpkg-" + "-".join(str(font["family"]).lower().split())
+            package = package_name(str(font["family"]))
             try:
                 found.append((package, version(package)))
             except PackageNotFoundError:

@@ -35,6 +35,7 @@ class WriteOptions:
     # default (EPUBCheck when Java is installed; every format when CI=true), see pipeline.validate.wanted.
     validate: bool | None = None
     allow_remote: tuple[str, ...] = ()  # hosts remote images may come from; empty: no network at all
+    lang: str | None = None  # the documents' language (BCP 47), over their front matter and detection
     extra: dict[str, Any] = field(default_factory=dict)  # third-party writers' settings
 
 

@@ -21,17 +21,17 @@ COVER_WIDTH_PX = 1600  # what the stores ask for (Apple: ≥ 1400 px wide; Kobo,
 RASTER_TYPES = {".png": "image/png", ".jpg": "image/jpeg", ".jpeg": "image/jpeg"}
 
 
-def _roots(theme: Theme) -> list[Path]:
-    return [theme.root, theme.default_root, *{face.path.parent for face in theme.fonts}]
+def _roots(theme: Theme, extra: tuple[Path, ...] = ()) -> list[Path]:
+    return [theme.root, theme.default_root, *{face.path.parent for face in theme.fonts}, *extra]
 
 
-def _render_pdf(html: str, theme: Theme) -> bytes:
+def _render_pdf(html: str, theme: Theme, extra_roots: tuple[Path, ...] = ()) -> bytes:
     from pipeline.libfinder import import_weasyprint
     from pipeline.writers.pdf import restricted_fetcher
 
     weasyprint = import_weasyprint()
 
-    fetcher = restricted_fetcher(_roots(theme))
+    fetcher = restricted_fetcher(_roots(theme, extra_roots))
     return weasyprint.HTML(string=html, base_url=str(theme.root) + "/", url_fetcher=fetcher).write_pdf()
 
 
@@ -51,24 +51,30 @@ def _rasterize(pdf: bytes, width_px: int, *, transparent: bool = False) -> Any:
 
 
 def cover_html(document: Document, theme: Theme) -> str:
-    from pipeline.writers.htmlpage import RTL_LANGUAGES, font_face_css
+    from pipeline.fonts.fallback import document_fonts, styled_theme
+    from pipeline.writers.htmlpage import document_direction, font_face_css
 
     meta = document.meta
     logo = theme.tokens["logo"]
-    css = font_face_css(theme) + "\n" + theme.render("_cover.css.j2")
+    selection = document_fonts(document, theme)
+    theme = styled_theme(theme, selection, private=True)  # laid out by WeasyPrint
+    css = font_face_css(theme, selection=selection, private=True) + "\n" + theme.render("_cover.css.j2")
     return theme.render(
         "cover.html.j2",
         meta=meta,
         css=Markup(css),  # generated from theme tokens, not from the document
         logo=logo.as_uri() if logo else None,
         logo_alt=f"{meta.publisher or theme.tokens['name']} logo",
-        direction="rtl" if meta.lang.split("-")[0].lower() in RTL_LANGUAGES else "ltr",
+        direction=document_direction(document),
     )
 
 
 def cover_jpeg(document: Document, theme: Theme, width_px: int = COVER_WIDTH_PX) -> bytes:
     """The cover as a JPEG (photographic-size files for a flat design are still small at q88)."""
-    image = _rasterize(_render_pdf(cover_html(document, theme), theme), width_px).convert("RGB")
+    from pipeline.fonts.fallback import document_fonts, whole_faces
+
+    folders = tuple({face.path.parent for face in whole_faces(document_fonts(document, theme))})
+    image = _rasterize(_render_pdf(cover_html(document, theme), theme, folders), width_px).convert("RGB")
     out = io.BytesIO()
     image.save(out, "JPEG", quality=88, optimize=True, progressive=False)
     return out.getvalue()

@@ -181,9 +181,9 @@ def header_and_footer(word: Any, document: Document, theme: Theme, paper: str | 
     from docx.enum.text import WD_ALIGN_PARAGRAPH
     from docx.shared import Pt
 
-    from pipeline.writers.htmlpage import labels
+    from pipeline.writers.htmlpage import document_labels
 
-    label = labels(document.meta.lang)["page"]
+    label = document_labels(document, theme)["page"]
     for section in word.sections:
         if paper:
             width, height = page_size(theme, paper)
@@ -262,16 +262,17 @@ class DocxWriter:
         import docx
 
         from pipeline import validate
+        from pipeline.fonts.docx import embed_fonts
+        from pipeline.fonts.fallback import document_fonts
         from pipeline.writers import WriteResult
-        from pipeline.writers.docx_fonts import embed_fonts
         from pipeline.writers.docx_lists import brand_lists
-        from pipeline.writers.htmlpage import labels
+        from pipeline.writers.htmlpage import document_labels
         from pipeline.writers.rawhtml import promote_raw_images, raw_blocks_as_ast, text_direction
 
         depth = int(theme.tokens["toc_depth"])
         ast = raw_blocks_as_ast(promote_raw_images(embedded_ast(document), document), document)
         source = with_metadata(ast, document, dir=text_direction(document),
-                               **{"toc-title": labels(document.meta.lang)["contents"]})
+                               **{"toc-title": document_labels(document, theme)["contents"]})
         run_pandoc(source, "docx", args=["--reference-doc", str(reference_docx(theme)), "--toc",
                                          "--toc-depth", str(depth)],
                    outputfile=out_path, document=document)
@@ -283,8 +284,12 @@ class DocxWriter:
         header_and_footer(word, document, theme, getattr(options, "paper", None))
         brand_lists(word, theme.tokens["color"]["primary"])
         word.save(str(out_path))
-        fonts = embed_fonts(out_path, theme)  # before LibreOffice lays it out: its pages use them
+        selection = document_fonts(document, theme)
+        # Before LibreOffice lays it out: its pages use them.
+        fonts = embed_fonts(out_path, theme, selection, document.meta.lang)
         result = WriteResult(details={"fonts": fonts, "toc": fill_contents(out_path, entries, document,
                                                                             office=getattr(options, "office", True))})
+        if selection.families:
+            result.details["fallback_fonts"] = selection.describe()
         validate.gate("docx", out_path, document, options, result)
         return result

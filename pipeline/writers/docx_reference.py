@@ -9,7 +9,6 @@ header row and banded rows (pandoc gives every table the style named "Table").
 from __future__ import annotations
 
 import re
-import subprocess
 import tempfile
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -111,6 +110,9 @@ def _insert(parent: Any, element: Any) -> Any:
                 return element
     parent.append(element)
     return element
+
+
+insert_in_order = _insert
 
 
 def _set_child(parent: Any, tag: str, attributes: dict[str, str]) -> Any:
@@ -225,25 +227,6 @@ def _table_style(styles: Any, tokens: dict[str, Any], base_pt: float) -> None:
     _shading(_child(band, "w:tcPr"), color["light"])
 
 
-def _pandoc_default_reference() -> bytes:
-    import logging
-
-    import pypandoc
-
-    # pypandoc installs a stderr handler on its logger when it finds none; that handler would then
-    # print every later pandoc warning raw, besides the copy each document's diagnostics collect.
-    logger = logging.getLogger("pypandoc")
-    guard = logging.NullHandler()
-    logger.addHandler(guard)
-    try:
-        pandoc = pypandoc.get_pandoc_path()
-    finally:
-        logger.removeHandler(guard)
-    result = subprocess.run([pandoc, "--print-default-data-file", "reference.docx"],
-                            capture_output=True, check=True, timeout=60)
-    return result.stdout
-
-
 def page_size(theme: Theme, paper: str | None = None) -> tuple[float, float]:
     """Page width and height in points: the `paper` override, else the theme's."""
     sizes = {"a4": (595.28, 841.89), "letter": (612.0, 792.0)}
@@ -286,7 +269,9 @@ def build_reference(theme: Theme, target: Path) -> Path:
     from docx.enum.text import WD_ALIGN_PARAGRAPH
     from docx.shared import Pt
 
-    target.write_bytes(_pandoc_default_reference())
+    from pipeline.render import pandoc_data_file
+
+    target.write_bytes(pandoc_data_file("reference.docx"))
     document = docx.Document(str(target))
     tokens = theme.tokens
     color, font = tokens["color"], tokens["font"]

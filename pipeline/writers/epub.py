@@ -264,7 +264,7 @@ def _retarget(href: str, ids_of: dict[str, set[str]], where: dict[str, str]) -> 
 
 
 def _fix_navigation(book: Container, invented_href: str | None, chapters: list[Chapter], has_cover: bool,
-                    contents_label: str, direction: str = "") -> None:
+                    words: dict[str, str], direction: str = "") -> None:
     ids_of = {c.name: c.ids() for c in chapters}
     where: dict[str, str] = {}
     for chapter in chapters:
@@ -287,17 +287,17 @@ def _fix_navigation(book: Container, invented_href: str | None, chapters: list[C
     landmarks = etree.SubElement(nav.find(f"{{{XHTML}}}body"), f"{{{XHTML}}}nav",
                                  {f"{{{OPS}}}type": "landmarks", "id": "landmarks", "hidden": "hidden"})
     heading = etree.SubElement(landmarks, f"{{{XHTML}}}h2")
-    heading.text = "Landmarks"
+    heading.text = words["landmarks"]
     items = etree.SubElement(landmarks, f"{{{XHTML}}}ol")
     entries = []
     if has_cover:
-        entries.append(("cover", "text/cover.xhtml", "Cover"))
+        entries.append(("cover", "text/cover.xhtml", words["cover"]))
     if f"{ROOT}/text/title_page.xhtml" in book.members:
-        entries.append(("titlepage", "text/title_page.xhtml", "Title Page"))
-    entries.append(("toc", "nav.xhtml#toc", contents_label))
+        entries.append(("titlepage", "text/title_page.xhtml", words["title_page"]))
+    entries.append(("toc", "nav.xhtml#toc", words["contents"]))
     body_chapters = [c for c in chapters if c.name.startswith("ch")]
     if body_chapters:
-        entries.append(("bodymatter", f"text/{body_chapters[0].name}", "Start of Content"))
+        entries.append(("bodymatter", f"text/{body_chapters[0].name}", words["start"]))
     for kind, href, label in entries:
         link = etree.SubElement(etree.SubElement(items, f"{{{XHTML}}}li"), f"{{{XHTML}}}a",
                                 {"href": href, f"{{{OPS}}}type": kind})
@@ -453,7 +453,7 @@ svg {{ display: block; width: 100%; height: 100%; }}</style>
 """
 
 
-def add_cover(book: Container, document: Document, jpeg: bytes) -> None:
+def add_cover(book: Container, document: Document, jpeg: bytes, cover_word: str = "Cover") -> None:
     """The cover image and a cover page, declared the EPUB 3 way (`cover-image`) and the EPUB 2 way
     (`<meta name="cover">`, the guide) so every reading system shows it in the library."""
     import io
@@ -465,7 +465,7 @@ def add_cover(book: Container, document: Document, jpeg: bytes) -> None:
     page = etree.fromstring(_COVER_PAGE.format(width=width, height=height).encode(), _XML_PARSER)
     page.set("lang", document.meta.lang)
     page.set("{http://www.w3.org/XML/1998/namespace}lang", document.meta.lang)
-    label = f"Cover: {document.meta.title}"
+    label = f"{cover_word}: {document.meta.title}"
     page.find(f"{{{XHTML}}}head/{{{XHTML}}}title").text = label
     page.find(".//{http://www.w3.org/2000/svg}title").text = label
     book.members[f"{ROOT}/media/cover.jpg"] = jpeg
@@ -482,14 +482,14 @@ def add_cover(book: Container, document: Document, jpeg: bytes) -> None:
     spine.insert(0, etree.Element(f"{{{OPF}}}itemref", {"idref": "cover_xhtml", "linear": "yes"}))
     guide = opf.find("o:guide", ns)
     if guide is not None:
-        guide.insert(0, etree.Element(f"{{{OPF}}}reference", {"type": "cover", "title": "Cover",
+        guide.insert(0, etree.Element(f"{{{OPF}}}reference", {"type": "cover", "title": cover_word,
                                                                "href": "text/cover.xhtml"}))
     book.set_xml(opf_name, opf)
 
 
 def _css(theme: Theme, fonts: list[Any]) -> bytes:
     faces = [{"family": f.family, "weight": f.weight, "style": f.style, "href": f"../fonts/{f.filename}",
-              "format": f.css_format} for f in fonts]
+              "format": f.css_format, "unicode_range": f.unicode_range if f.characters else ""} for f in fonts]
     return theme.render("epub.css.j2", embedded_fonts=faces).encode("utf-8")
 
 
@@ -500,14 +500,16 @@ class EpubWriter:
 
     def write(self, document: Document, theme: Theme, options: WriteOptions, out_path: Path) -> WriteResult:
         from pipeline import validate
-        from pipeline.fonts_subset import code_text_of_html, subset_theme_fonts, text_of_html
+        from pipeline.fonts.fallback import document_fonts, fallback_subsets, styled_theme
+        from pipeline.fonts.subset import code_text_of_html, subset_theme_fonts, text_of_html
         from pipeline.writers import WriteResult
         from pipeline.writers.cover import cover_jpeg
-        from pipeline.writers.htmlpage import labels
+        from pipeline.writers.htmlpage import document_labels
         from pipeline.writers.rawhtml import promote_raw_images, text_direction
 
         ast = hide_raw_image_sources(promote_raw_images(embedded_ast(document), document))
-        contents_label = labels(document.meta.lang)["contents"]
+        words = document_labels(document, theme)
+        contents_label = words["contents"]
         # --toc: the navigation document is also a page in the reading order (a visible contents).
         args = ["--toc", "--toc-depth", str(theme.tokens["toc_depth"]), "--split-level", "1"]
         source = with_metadata(ast, document, identifier=stable_identifier(document),
@@ -517,7 +519,7 @@ class EpubWriter:
 
         book = Container.read(out_path)
         # Pandoc's --epub-cover-image cannot be read under --sandbox, so the cover goes in here.
-        add_cover(book, document, cover_jpeg(document, theme))
+        add_cover(book, document, cover_jpeg(document, theme), words["cover"])
         names = [n for n in book.members if n.startswith(f"{ROOT}/text/") and n.endswith(".xhtml")]
         chapters = [parse_chapter(n.rsplit("/", 1)[1], book.members[n]) for n in names
                     if not n.endswith("/cover.xhtml")]
@@ -540,17 +542,18 @@ class EpubWriter:
             if direction:
                 chapter.root.set("dir", direction)
             book.members[f"{ROOT}/text/{chapter.name}"] = chapter.serialize()
-        _fix_navigation(book, invented_href, chapters, f"{ROOT}/text/cover.xhtml" in book.members, contents_label,
-                        direction)
+        _fix_navigation(book, invented_href, chapters, f"{ROOT}/text/cover.xhtml" in book.members, words, direction)
 
         markup = "".join(book.members[n].decode("utf-8") for n in book.members
                          if n.endswith(".xhtml") or n.endswith(".ncx"))
         fonts = subset_theme_fonts(theme, text_of_html(markup), code_text=code_text_of_html(markup), flavor="ttf")
+        selection = document_fonts(document, theme)
+        fonts += fallback_subsets(selection, "ttf")
         for name in [n for n in book.members if n.startswith(f"{ROOT}/fonts/")]:
             del book.members[name]
         for font in fonts:
             book.members[f"{ROOT}/fonts/{font.filename}"] = font.data
-        book.members[STYLESHEET] = _css(theme, fonts)
+        book.members[STYLESHEET] = _css(styled_theme(theme, selection), fonts)
         _fix_package(book, document, fonts, images, chapters, direction)
         book.write(out_path)
 
@@ -565,6 +568,7 @@ class EpubWriter:
             "cover": "text/cover.xhtml",
             "fonts": [font.filename for font in fonts],
             "fonts_bytes": sum(len(font.data) for font in fonts),
+            "fallback_fonts": selection.describe(),
             "raw_html_removed": removed,
             "links_unwrapped": unlinked,
             "images_added": len(images.added),

@@ -9,7 +9,6 @@ opening the file never reaches the network or the disk.
 
 from __future__ import annotations
 
-import base64
 import html as html_lib
 import re
 from html.parser import HTMLParser
@@ -20,11 +19,10 @@ from markupsafe import Markup
 
 from pipeline import __version__
 from pipeline.resources import IMAGE_TYPES, MAX_RESOURCE_BYTES, data_uri, is_allowed, local_target
-from pipeline.writers.htmlpage import RTL_LANGUAGES, body_html, labels, toc_entries
+from pipeline.writers.htmlpage import body_html, document_direction, document_labels, inline_font_url, toc_entries
 
 if TYPE_CHECKING:
     from pipeline.document import Document
-    from pipeline.fonts_subset import EmbeddedFont
     from pipeline.theme import Theme
     from pipeline.writers import WriteOptions, WriteResult
 
@@ -88,16 +86,14 @@ def self_contained(markup: str, document: Document) -> str:
     return _EMPTY_PICTURE.sub("", _LOADING_TAG.sub(replace, markup))
 
 
-def _font_url(font: EmbeddedFont) -> str:
-    return f"data:{font.media_type};base64,{base64.b64encode(font.data).decode('ascii')}"
-
-
 def render_page(document: Document, theme: Theme) -> str:
     """The page: masthead, contents, body; fonts subset to what it shows and inlined."""
-    from pipeline.fonts_subset import code_text_of_html, font_face_css, subset_theme_fonts, text_of_html
+    from pipeline.fonts.fallback import document_fonts, fallback_subsets, styled_theme
+    from pipeline.fonts.subset import code_text_of_html, font_face_css, subset_theme_fonts, text_of_html
 
     meta = document.meta
-    lang = meta.lang.split("-")[0].lower()
+    selection = document_fonts(document, theme)
+    theme = styled_theme(theme, selection)
     body = self_contained(body_html(document), document)
     toc = toc_entries(document, theme.tokens["toc_depth"])
     logo = theme.tokens["logo"]
@@ -110,8 +106,8 @@ def render_page(document: Document, theme: Theme) -> str:
             body=Markup(body),  # pandoc's HTML of the sanitised AST, images inlined
             toc=toc,
             logo=data_uri(logo) if logo else None,
-            labels=labels(meta.lang),
-            direction="rtl" if lang in RTL_LANGUAGES else "ltr",
+            labels=document_labels(document, theme),
+            direction=document_direction(document),
             generator=f"pipeline {__version__}",
         )
 
@@ -119,7 +115,8 @@ def render_page(document: Document, theme: Theme) -> str:
     shown = text_of_html(page(""))
     # WOFF rather than WOFF2: 30 KB more per page, but Brotli at font quality costs ~0.7 s a page.
     fonts = subset_theme_fonts(theme, shown, code_text=code_text_of_html(body), flavor="woff")
-    css = font_face_css(fonts, _font_url) + "\n" + theme.render("screen.css.j2")
+    fonts += fallback_subsets(selection, "woff")
+    css = font_face_css(fonts, inline_font_url) + "\n" + theme.render("screen.css.j2")
     return page(css)
 
 
@@ -129,8 +126,12 @@ class HtmlWriter:
     description = "One standalone HTML page, no external requests"
 
     def write(self, document: Document, theme: Theme, options: WriteOptions, out_path: Path) -> WriteResult:
+        from pipeline.fonts.fallback import document_fonts
         from pipeline.writers import WriteResult
 
         html = render_page(document, theme)
         out_path.write_text(html, encoding="utf-8")
-        return WriteResult(details={"bytes": len(html.encode("utf-8"))})
+        details = {"bytes": len(html.encode("utf-8"))}
+        if document_fonts(document, theme).families:
+            details["fallback_fonts"] = document_fonts(document, theme).describe()
+        return WriteResult(details=details)

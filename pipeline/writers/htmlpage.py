@@ -13,22 +13,24 @@ from pipeline.sanitize import clean_html, report_raw_html
 
 if TYPE_CHECKING:
     from pipeline.document import Document
+    from pipeline.fonts.fallback import Selection
+    from pipeline.fonts.subset import EmbeddedFont
     from pipeline.theme import Theme
 
-# Labels the templates print, by language; English is the fallback.
-LABELS = {
-    "en": {"contents": "Contents", "page": "Page"},
-    "de": {"contents": "Inhalt", "page": "Seite"},
-    "fr": {"contents": "Sommaire", "page": "Page"},
-    "es": {"contents": "Índice", "page": "Página"},
-    "ja": {"contents": "目次", "page": "ページ"},
-    "ar": {"contents": "المحتويات", "page": "صفحة"},
-}
-RTL_LANGUAGES = {"ar", "he", "fa", "ur"}
+def document_labels(document: Document, theme: Theme) -> dict[str, str]:
+    """The words the outputs print ("Contents", "Page" …) in the document's language (`pipeline.i18n`),
+    with the theme's own words for a language first (`defaults.pipeline.labels.<lang>.<key>`)."""
+    from pipeline.i18n import labels
+
+    overrides = theme.settings.get("labels")
+    return labels(document.meta.lang, overrides if isinstance(overrides, dict) else None)
 
 
-def labels(lang: str) -> dict[str, str]:
-    return LABELS.get(lang.split("-")[0].lower(), LABELS["en"])
+def document_direction(document: Document) -> str:
+    """"rtl" or "ltr": the writing direction of the document's language."""
+    from pipeline.i18n import direction
+
+    return direction(document.meta.lang)
 
 
 def body_html(document: Document) -> str:
@@ -58,8 +60,11 @@ def toc_entries(document: Document, depth: int) -> list[Heading]:
     return [Heading(h.level - top + 1, h.id, h.text) for h in headings if h.level < top + depth]
 
 
-def font_face_css(theme: Theme, *, embed: bool = False) -> str:
-    """@font-face rules for the theme's packaged fonts (as file URLs, or inline for portable HTML)."""
+def font_face_css(theme: Theme, *, embed: bool = False, selection: Selection | None = None,
+                  private: bool = False) -> str:
+    """@font-face rules for the theme's packaged fonts (as file URLs, or inline for portable HTML), and
+    for the fallback families of a document's `selection` (inline subsets of what each draws; under
+    private names for WeasyPrint, see `pipeline.fonts.fallback.PRIVATE_SUFFIX`)."""
     rules = []
     for face in theme.fonts:
         src = data_uri(face.path) if embed else face.path.resolve().as_uri()
@@ -69,15 +74,33 @@ def font_face_css(theme: Theme, *, embed: bool = False) -> str:
             f'@font-face {{ font-family: "{face.family}"; src: url("{src}") format("{face.format}"); '
             f"{weight}font-style: {face.style}; }}"
         )
+    if selection is not None and selection.families:
+        from pipeline.fonts.fallback import fallback_subsets, whole_faces
+        from pipeline.fonts.subset import font_face_css as subset_rules
+
+        rules.append(subset_rules(fallback_subsets(selection, private=private), inline_font_url))
+        for face in whole_faces(selection) if private else ():
+            rules.append(f'@font-face {{ font-family: "{face.family}"; src: url("{face.path.resolve().as_uri()}") '
+                         f'format("{face.format}"); font-weight: {face.weight}; font-style: {face.style}; }}')
     return "\n".join(rules)
+
+
+def inline_font_url(font: EmbeddedFont) -> str:
+    """A data: URI of an embedded font."""
+    import base64
+
+    return f"data:{font.media_type};base64,{base64.b64encode(font.data).decode('ascii')}"
 
 
 def build_page(document: Document, theme: Theme, *, template: str, stylesheet: str, embed: bool = False) -> str:
     """Render a full HTML page: metadata, cover, table of contents and body, styled by the theme."""
+    from pipeline.fonts.fallback import document_fonts, styled_theme
+
     meta = document.meta
-    css = font_face_css(theme, embed=embed) + "\n" + theme.render(stylesheet)
+    selection = document_fonts(document, theme)
+    theme = styled_theme(theme, selection)
+    css = font_face_css(theme, embed=embed, selection=selection) + "\n" + theme.render(stylesheet)
     logo = theme.tokens["logo"]
-    lang = meta.lang.split("-")[0].lower()
     return theme.render(
         template,
         meta=meta,
@@ -85,7 +108,7 @@ def build_page(document: Document, theme: Theme, *, template: str, stylesheet: s
         body=Markup(body_html(document)),  # pandoc's HTML of the (sanitised) AST
         toc=toc_entries(document, theme.tokens["toc_depth"]),
         logo=(data_uri(logo) if embed else logo.as_uri()) if logo else None,
-        labels=labels(meta.lang),
-        direction="rtl" if lang in RTL_LANGUAGES else "ltr",
+        labels=document_labels(document, theme),
+        direction=document_direction(document),
         generator=f"pipeline {__version__}",
     )

@@ -80,7 +80,7 @@ def report_foreign_fonts(document: Document, rendered: Any, families: list[str])
     Read from the rendered document's fonts after writing (microseconds), so it shows on every
     build, not only with --validate (whose pdffonts check says the same from the file).
     """
-    from pipeline.pdf.fontcheck import describe_characters, foreign_characters
+    from pipeline.fonts.pdfcheck import describe_characters, foreign_characters
 
     if not families:  # a theme that declares no fonts leaves every font to the machine by design
         return {}
@@ -115,6 +115,7 @@ class PdfWriter:
 
         from weasyprint.text.fonts import FontConfiguration
 
+        from pipeline.fonts.fallback import PRIVATE_SUFFIX, document_fonts
         from pipeline.libfinder import import_weasyprint
         from pipeline.pdf import variants
         from pipeline.pdf.page import build_print_html, print_styles
@@ -124,7 +125,11 @@ class PdfWriter:
         weasyprint = import_weasyprint()
         settings = print_settings(theme, options)
         started = time.perf_counter()
-        roots = [document.base_dir, theme.root, theme.default_root, *{f.path.parent for f in theme.fonts}]
+        from pipeline.fonts.fallback import whole_faces
+
+        selection = document_fonts(document, theme)
+        roots = [document.base_dir, theme.root, theme.default_root, *{f.path.parent for f in theme.fonts},
+                 *{f.path.parent for f in whole_faces(selection)}]
         if settings.output_intent.profile is not None:
             roots.append(settings.output_intent.profile.parent)
         fetcher = restricted_fetcher(roots)
@@ -147,7 +152,10 @@ class PdfWriter:
             rendered.write_pdf(out_path, finisher=variants.finisher(settings), **wp_options)
         written = time.perf_counter()
         summarize_missing_glyphs(document, diagnostics_before)
-        families = list(dict.fromkeys(face.family for face in theme.fonts))
+        # The chain's families count as the theme's under both names: Pango takes colour emoji from
+        # fontconfig's copy of the very file the chain names (see WHOLE_FOR_WEASYPRINT).
+        chain = [name for f in selection.families for name in (f.name + PRIVATE_SUFFIX, f.name)]
+        families = list(dict.fromkeys([*(face.family for face in theme.fonts), *chain]))
         foreign = report_foreign_fonts(document, rendered, families)
         details: dict[str, Any] = {
             "profile": settings.profile,
@@ -160,6 +168,8 @@ class PdfWriter:
         }
         if foreign:
             details["foreign_fonts"] = sorted(foreign)
+        if selection.families:
+            details["fallback_fonts"] = selection.describe()
         result = WriteResult(pages=len(rendered.pages), details=details)
         # The shared validation gate (qpdf, pdffonts, outline): raises WriterError on errors, so a
         # broken file never replaces the previous output; previews come after it for the same reason.

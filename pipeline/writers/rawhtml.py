@@ -33,9 +33,9 @@ class _Attributes(HTMLParser):
 
 def text_direction(document: Document) -> str:
     """"rtl" for right-to-left languages (pandoc then marks the EPUB and Word text as such), else ""."""
-    from pipeline.writers.htmlpage import RTL_LANGUAGES
+    from pipeline.writers.htmlpage import document_direction
 
-    return "rtl" if document.meta.lang.split("-")[0].lower() in RTL_LANGUAGES else ""
+    return "rtl" if document_direction(document) == "rtl" else ""
 
 
 def img_attributes(markup: str) -> dict[str, str] | None:

@@ -19,21 +19,27 @@ class FontFace:
     path: Path
     weight: str  # "400" for a static face, "100 900" for a variable one
     style: str  # "normal" or "italic"
+    index: int = 0  # the face's number inside a font collection (.ttc)
 
     @property
     def format(self) -> str:
         return _FORMATS.get(self.path.suffix.lower(), "truetype")
 
 
-def _packaged_faces(family: str, theme_file: Path, weights: set[int]) -> list[FontFace]:
+def package_name(family: str) -> str:
+    """The PyPI package a Google Fonts family comes in: `Noto Sans Arabic` → `fontpkg-noto-sans-arabic`."""
+    return "fontpkg-" + "-".join(family.lower().split())
+
+
+def packaged_faces(family: str, theme_file: Path | None, weights: set[int]) -> list[FontFace]:
+    """The faces of an installed fontpkg family at `weights` (variable fonts pinned); ThemeError if absent."""
     import fontpkg
 
     try:
         fam = fontpkg.family(family)
     except Exception as exc:  # fontpkg raises its own FontNotFound; any failure means "not installed"
-        slug = family.lower().replace(" ", "-")
         raise ThemeError(
-            f"font family {family!r} is not installed as a font package (pip install fontpkg-{slug})",
+            f"font family {family!r} is not installed as a font package (pip install {package_name(family)})",
             theme_file,
         ) from exc
     faces = []
@@ -116,5 +122,5 @@ def resolve_fonts(brand: Any, root: Path, theme_file: Path) -> list[FontFace]:
         if font.source == "file":
             faces.extend(_file_faces(font, root, theme_file))
         else:
-            faces.extend(_packaged_faces(font.family, theme_file, weights))
+            faces.extend(packaged_faces(font.family, theme_file, weights))
     return faces

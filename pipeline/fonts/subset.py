@@ -20,8 +20,8 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal
 
 if TYPE_CHECKING:
+    from pipeline.fonts.faces import FontFace
     from pipeline.theme import Theme
-    from pipeline.theme.fonts import FontFace
 
 Flavor = Literal["ttf", "woff", "woff2"]
 
@@ -33,6 +33,7 @@ BASE_CHARACTERS = frozenset(
 )
 _MEDIA = {"ttf": ("font/ttf", "truetype", ".ttf"), "woff": ("font/woff", "woff", ".woff"),
           "woff2": ("font/woff2", "woff2", ".woff2")}
+_OPENTYPE = ("font/otf", "opentype", ".otf")
 _TAG = re.compile(r"<[^>]*>")
 _CODE = re.compile(r"<(code|pre|kbd|samp|tt)\b[^>]*>(.*?)</\1\s*>", re.IGNORECASE | re.DOTALL)
 
@@ -46,21 +47,41 @@ class EmbeddedFont:
     style: str
     data: bytes
     flavor: Flavor
+    # The characters this face is for (a fallback face), as its @font-face `unicode-range`: a face
+    # is then never taken for a character outside it (Pango would set digits in the emoji font).
+    characters: frozenset[str] = frozenset()
+
+    @property
+    def unicode_range(self) -> str:
+        """`U+20, U+5D0-5EA, …` for `characters`, "" when the face is for every character it has."""
+        points = sorted(ord(ch) for ch in self.characters)
+        ranges: list[tuple[int, int]] = []
+        for point in points:
+            if ranges and point == ranges[-1][1] + 1:
+                ranges[-1] = (ranges[-1][0], point)
+            else:
+                ranges.append((point, point))
+        return ", ".join(f"U+{a:X}" if a == b else f"U+{a:X}-{b:X}" for a, b in ranges)
+
+    @property
+    def _kind(self) -> tuple[str, str, str]:
+        # A TrueType container holding CFF outlines (the CJK faces) is OpenType: say so to readers.
+        return _OPENTYPE if self.flavor == "ttf" and self.data[:4] == b"OTTO" else _MEDIA[self.flavor]
 
     @property
     def media_type(self) -> str:
-        return _MEDIA[self.flavor][0]
+        return self._kind[0]
 
     @property
     def css_format(self) -> str:
-        return _MEDIA[self.flavor][1]
+        return self._kind[1]
 
     @property
     def filename(self) -> str:
         """A container-safe name (OCF forbids brackets and spaces): `Source-Serif-4-700-italic.ttf`."""
         stem = re.sub(r"[^A-Za-z0-9]+", "-", self.family).strip("-")
         italic = "-italic" if self.style == "italic" else ""
-        return f"{stem}-{self.weight}{italic}{_MEDIA[self.flavor][2]}"
+        return f"{stem}-{self.weight}{italic}{self._kind[2]}"
 
 
 def text_of_html(markup: str) -> str:
@@ -94,18 +115,18 @@ def _pinned_weights(face: FontFace, wanted: set[int]) -> list[int]:
     return [weight] if weight in wanted else []
 
 
-_CACHE: dict[tuple[str, int, str], bytes] = {}
+_CACHE: dict[tuple[str, int, int, str], bytes] = {}
 
 
-def _subset_ttf(path: Path, weight: int, characters: frozenset[str], variable: bool) -> bytes:
+def _subset_ttf(path: Path, weight: int, characters: frozenset[str], variable: bool, index: int = 0) -> bytes:
     """HarfBuzz subset of one face at one weight (cached: the EPUB and HTML of a document share it)."""
     import uharfbuzz as hb
 
     digest = hashlib.sha1("".join(sorted(characters)).encode("utf-8", "surrogatepass")).hexdigest()
-    key = (str(path), weight, digest)
+    key = (str(path), index, weight, digest)
     if key in _CACHE:
         return _CACHE[key]
-    face = hb.Face(hb.Blob.from_file_path(str(path)))
+    face = hb.Face(hb.Blob.from_file_path(str(path)), index)
     request = hb.SubsetInput()
     for char in characters:
         request.unicode_set.add(ord(char))
@@ -129,7 +150,15 @@ def _subset_ttf(path: Path, weight: int, characters: frozenset[str], variable: b
 
 def static_face(face: FontFace, weight: int, characters: frozenset[str]) -> bytes:
     """One face as a static TrueType subset at `weight` (pinned when the face is variable)."""
-    return _subset_ttf(face.path, weight, characters, len(face.weight.split()) == 2)
+    return _subset_ttf(face.path, weight, characters, len(face.weight.split()) == 2, face.index)
+
+
+def subset_face(face: FontFace, weight: int, characters: frozenset[str], flavor: Flavor = "ttf") -> EmbeddedFont:
+    """One face, subset to `characters` and declared for them only, ready to embed under its family name."""
+    data = static_face(face, weight, characters)
+    if flavor != "ttf":
+        data = _to_web(data, flavor)
+    return EmbeddedFont(face.family, weight, face.style, data, flavor, characters)
 
 
 def face_for(faces: Iterable[FontFace], family: str, weight: int, style: str) -> FontFace | None:
@@ -195,8 +224,9 @@ def font_face_css(fonts: Iterable[EmbeddedFont], url: Any) -> str:
     """@font-face rules; `url(font)` gives each face's URL (a path in the EPUB, a data: URI in HTML)."""
     rules = []
     for font in fonts:
+        scope = f" unicode-range: {font.unicode_range};" if font.characters else ""
         rules.append(
             f'@font-face {{ font-family: "{font.family}"; src: url("{url(font)}") format("{font.css_format}"); '
-            f"font-weight: {font.weight}; font-style: {font.style}; }}"
+            f"font-weight: {font.weight}; font-style: {font.style};{scope} }}"
         )
     return "\n".join(rules)

@@ -15,11 +15,12 @@ import re
 import uuid
 import zipfile
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from lxml import etree
 
 if TYPE_CHECKING:
+    from pipeline.fonts.fallback import Selection
     from pipeline.theme import Theme
 
 W = "http://schemas.openxmlformats.org/wordprocessingml/2006/main"
@@ -92,9 +93,31 @@ def _families(theme: Theme, uses_code: bool) -> list[str]:
     return [f for f in dict.fromkeys(families) if f in known]
 
 
-def embed_fonts(path: Path, theme: Theme) -> list[str]:
-    """Embed the theme's fonts into the DOCX at `path`; returns the faces embedded ("Inter Bold")."""
-    from pipeline.fonts_subset import face_for, static_face
+def _embedding_plan(theme: Theme, uses_code: bool, characters: frozenset[str],
+                    selection: Selection | None) -> list[tuple[str, list[tuple[str, int, str, Any, frozenset[str]]]]]:
+    """Family → (slot, weight, style, face, characters) for every face to embed: the brand families
+    with the editing characters, the fallback families with the characters each draws."""
+    from pipeline.fonts.fallback import SHAPING_CHARACTERS
+    from pipeline.fonts.subset import face_for
+
+    plan = []
+    for family in _families(theme, uses_code):
+        faces = [(slot, weight, style, face, characters) for slot, weight, style in SLOTS
+                 if (face := face_for(theme.fonts, family, weight, style)) is not None]
+        plan.append((family, faces))
+    for fallback in selection.families if selection is not None else ():
+        drawn = selection.assigned[fallback.name] | SHAPING_CHARACTERS
+        faces = [(slot, weight, style, face, drawn) for slot, weight, style in SLOTS if style == "normal"
+                 for face in fallback.faces if int(face.weight) == weight and face.style == style]
+        plan.append((fallback.name, faces))
+    return plan
+
+
+def embed_fonts(path: Path, theme: Theme, selection: Selection | None = None, lang: str = "en") -> list[str]:
+    """Embed the theme's fonts, and the document's fallback families, into the DOCX at `path`; every
+    style gets the fallback families in its East Asian and complex-script slots, and every run of
+    text a brand font lacks names the family that draws it. Returns the faces embedded ("Inter Bold")."""
+    from pipeline.fonts.subset import static_face
 
     with zipfile.ZipFile(path) as package:
         members = {info.filename: package.read(info) for info in package.infolist()}
@@ -103,6 +126,10 @@ def embed_fonts(path: Path, theme: Theme) -> list[str]:
     document_xml = members["word/document.xml"].decode("utf-8")
     uses_code = "VerbatimChar" in document_xml or "SourceCode" in document_xml
     characters = frozenset(shown) | EDITING_CHARACTERS
+    if selection is not None and selection.families:
+        from pipeline.fonts.docx_scripts import script_fonts
+
+        script_fonts(members, selection, lang)
 
     table = etree.fromstring(members["word/fontTable.xml"], _PARSER)
     rels_name = "word/_rels/fontTable.xml.rels"
@@ -110,20 +137,17 @@ def embed_fonts(path: Path, theme: Theme) -> list[str]:
             else etree.Element(f"{{{PACKAGE_RELS}}}Relationships", nsmap={None: PACKAGE_RELS}))
     embedded: list[str] = []
     number = 0
-    for family in _families(theme, uses_code):
+    for family, faces in _embedding_plan(theme, uses_code, characters, selection):
         entry = next((f for f in table.iter(f"{{{W}}}font") if f.get(f"{{{W}}}name") == family), None)
         if entry is None:
             entry = etree.SubElement(table, f"{{{W}}}font", {f"{{{W}}}name": family})
         for old in [c for c in entry if _local(c).startswith("embed")]:
             entry.remove(old)
-        for slot, weight, style in SLOTS:
-            face = face_for(theme.fonts, family, weight, style)
-            if face is None:
-                continue
+        for slot, weight, style, face, wanted in faces:
             number += 1
             key = "{" + str(uuid.uuid5(uuid.NAMESPACE_URL, f"{family}|{weight}|{style}")).upper() + "}"
             part = f"fonts/font{number}.odttf"
-            data = named_face(static_face(face, weight, characters), family, weight, style)
+            data = named_face(static_face(face, weight, wanted), family, weight, style)
             members[f"word/{part}"] = obfuscate(data, key)
             rel_id = f"rIdFont{number}"
             etree.SubElement(rels, f"{{{PACKAGE_RELS}}}Relationship",
