@@ -74,12 +74,28 @@ def _escape_tick_box(text: str, node: RenderTreeNode, context: RenderContext) ->
     return _TICK_BOX.sub(r"\[\g<1>\]", text)
 
 
+# `[text]({{< ref "page.md" >}})`, `![x]({{ site.baseurl }}/a.png)`: a link whose target a site
+# template writes. Markdown readers see text (the target has spaces), so mdformat escapes the
+# brackets; the site expands the template first and reads a link, which the escapes would break.
+_TEMPLATE_LINK = re.compile(r"(!?)\\\[((?:[^\[\]\n]|\\[^\[\]])*?)\\\]\((?=\s*\{[{%])")
+
+
+def _keep_template_links(text: str, node: RenderTreeNode, context: RenderContext) -> str:
+    if "](" not in text or "{" not in text:
+        return text
+    return _TEMPLATE_LINK.sub(r"\1[\2](", text)
+
+
+def _escape_tick_box_and_keep_template_links(text: str, node: RenderTreeNode, context: RenderContext) -> str:
+    return _keep_template_links(_escape_tick_box(text, node, context), node, context)
+
+
 def _gfm_renderers() -> SimpleNamespace:
     import mdformat.plugins
 
     gfm = mdformat.plugins.PARSER_EXTENSIONS["gfm"]
     postprocessors = dict(gfm.POSTPROCESSORS)
-    postprocessors["paragraph"] = _escape_tick_box
+    postprocessors["paragraph"] = _escape_tick_box_and_keep_template_links
     return SimpleNamespace(CHANGES_AST=False, RENDERERS=gfm.RENDERERS, POSTPROCESSORS=postprocessors)
 
 
@@ -112,14 +128,14 @@ def _encode_edge_spaces(text: str) -> str:
 
 
 def _keep_cell_edge_spaces(text: str, node: RenderTreeNode, context: RenderContext) -> str:
-    return _encode_edge_spaces(text)
+    return _keep_template_links(_encode_edge_spaces(text), node, context)
 
 
 def _keep_heading_edge_spaces(text: str, node: RenderTreeNode, context: RenderContext) -> str:
     prefix = _HEADING_PREFIX.match(text)
     if prefix is None:
         return text
-    return prefix.group(0) + _encode_edge_spaces(text[prefix.end():])
+    return prefix.group(0) + _keep_template_links(_encode_edge_spaces(text[prefix.end():]), node, context)
 
 
 _ORDERED_ITEM = re.compile(r"^(\d+)[.)]", flags=re.MULTILINE)

@@ -119,12 +119,13 @@ class PdfWriter:
         from pipeline.pdf import variants
         from pipeline.pdf.page import build_print_html, print_styles
         from pipeline.pdf.settings import print_settings
+        from pipeline.resources import document_roots
         from pipeline.writers import WriteResult
 
         weasyprint = import_weasyprint()
         settings = print_settings(theme, options)
         started = time.perf_counter()
-        roots = [document.base_dir, theme.root, theme.default_root, *{f.path.parent for f in theme.fonts}]
+        roots = [*document_roots(document), theme.root, theme.default_root, *{f.path.parent for f in theme.fonts}]
         if settings.output_intent.profile is not None:
             roots.append(settings.output_intent.profile.parent)
         fetcher = restricted_fetcher(roots)

@@ -1,0 +1,96 @@
+"""What a website source keeps when converted: its images and its links to headings.
+
+Not a timing: the counts behind issue #15's closing note, from real outputs.
+
+    .venv/bin/convert ../shared/corpus --to html -o /tmp/out --no-validate -q
+    .venv/bin/python bench/site_sources.py ../shared/corpus /tmp/out
+
+For every Markdown file with an HTML output of the same name it prints the links to `#…` the
+source holds (Markdown links and raw HTML `href`, outside code, read by markdown-it as GFM does),
+how many of them work in the HTML (an `<a href="#x">` in the text whose `x` is an id on the page;
+footnote links not counted), and the images the source names against those embedded in the page.
+"""
+
+from __future__ import annotations
+
+import argparse
+import re
+import sys
+from pathlib import Path
+
+_HREF_FRAGMENT = re.compile(r"""\bhref\s*=\s*["']#([^"']+)["']""", re.IGNORECASE)
+_IMG = re.compile(r"<img\b", re.IGNORECASE)
+
+
+def source_counts(text: str) -> tuple[int, int]:
+    """(links to #fragments, images) in Markdown `text`, as a GFM renderer reads it."""
+    from markdown_it import MarkdownIt
+
+    md = MarkdownIt("gfm-like").enable("table")
+    links = images = 0
+    for token in md.parse(text):
+        if token.type in ("html_block",):
+            links += len(_HREF_FRAGMENT.findall(token.content))
+            images += len(_IMG.findall(token.content))
+        for child in token.children or []:
+            if child.type == "link_open" and str(child.attrs.get("href", "")).startswith("#") \
+                    and len(str(child.attrs.get("href"))) > 1:
+                links += 1
+            elif child.type == "html_inline":
+                links += len(_HREF_FRAGMENT.findall(child.content))
+                images += len(_IMG.findall(child.content))
+            elif child.type == "image":
+                images += 1
+    return links, images
+
+
+def output_counts(html: str) -> tuple[int, int]:
+    """(working links to #ids in the text, embedded images) of one of our HTML pages."""
+    from urllib.parse import unquote
+
+    import lxml.html
+
+    tree = lxml.html.fromstring(html)
+    main = tree.find(".//main")
+    body = main if main is not None else tree
+    ids = {element.get("id") for element in tree.iter() if isinstance(element.tag, str) and element.get("id")}
+    working = 0
+    for anchor in body.iter("a"):
+        href = anchor.get("href") or ""
+        classes = (anchor.get("class") or "").split()
+        if not href.startswith("#") or len(href) < 2 or {"footnote-ref", "footnote-back"} & set(classes):
+            continue
+        if anchor.get("aria-hidden") == "true":  # pandoc's line anchors in highlighted code
+            continue
+        if unquote(href[1:]) in ids:
+            working += 1
+    images = sum(1 for image in body.iter("img") if (image.get("src") or "").startswith("data:"))
+    return working, images
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("sources", type=Path, help="folder of Markdown files")
+    parser.add_argument("outputs", type=Path, help="folder of their HTML outputs")
+    parser.add_argument("--only", nargs="*", default=None, help="file names to include (default: all)")
+    args = parser.parse_args(argv)
+    totals = [0, 0, 0, 0]
+    print(f"{'document':58} {'#links':>7} {'working':>8} {'images':>7} {'embedded':>9}")
+    for source in sorted(args.sources.glob("*.md")):
+        if args.only and source.name not in args.only:
+            continue
+        output = args.outputs / f"{source.stem}.html"
+        if not output.is_file():
+            continue
+        links, images = source_counts(source.read_text(encoding="utf-8", errors="replace"))
+        working, embedded = output_counts(output.read_text(encoding="utf-8"))
+        if not (links or images):
+            continue
+        totals = [a + b for a, b in zip(totals, (links, working, images, embedded), strict=True)]
+        print(f"{source.name:58} {links:7} {working:8} {images:7} {embedded:9}")
+    print(f"{'total':58} {totals[0]:7} {totals[1]:8} {totals[2]:7} {totals[3]:9}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
