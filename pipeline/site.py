@@ -102,14 +102,15 @@ class Site:
 
 
 def find_site(document_path: Path, site_root: Path | None = None) -> Site | None:
-    """The site `document_path` belongs to: `site_root` when given, else the nearest folder above the
-    document with a generator's config (the walk stops at the repository root, a `.git` folder)."""
+    """The site `document_path` (a document, or a folder of them) belongs to: `site_root` when given,
+    else the nearest folder above it with a generator's config (the walk stops at a `.git` folder)."""
     if site_root is not None:
         root = Path(site_root).expanduser()
         if not root.is_dir():
             raise UsageError("the site root is not a folder", root)
         return _describe(root.resolve(), given=True)
-    start = Path(document_path).resolve().parent
+    path = Path(document_path).resolve()
+    start = path if path.is_dir() else path.parent
     for folder in (start, *start.parents):
         site = _describe(folder, given=False)
         if site is not None:

@@ -45,6 +45,7 @@ class Job:
     resources: tuple[str, ...] = ()  # the files beside the source it names, with their hashes
     theme_fingerprint: str = ""  # a worker that outlives a batch (watch mode) reloads a changed theme
     site_root: str | None = None  # --site-root: the website the document is a page of
+    lang: str | None = None  # the language of a document whose front matter names none
 
     @property
     def label(self) -> str:
@@ -234,7 +235,7 @@ def job_key(source_hash: str, fmt: str, theme_fingerprint: str, options: Any, no
 def plan_jobs(paths: list[Path], formats: list[str], out_dir: Path, theme: Any, options: Any, *,
               normalize: bool = True, normalize_options: Any = None, glob: str | None = None,
               exclude: tuple[str, ...] = (), max_input_bytes: int = DEFAULT_MAX_BYTES,
-              site_root: Path | None = None) -> Plan:
+              site_root: Path | None = None, lang: str | None = None) -> Plan:
     """Every (document, format) job, with its output path (keeping the input's folder structure) and key."""
     from pipeline.site import find_site
     from pipeline.writers import get_writer
@@ -261,13 +262,13 @@ def plan_jobs(paths: list[Path], formats: list[str], out_dir: Path, theme: Any, 
         for index, fmt in enumerate(formats):
             out_path = out_dir / relative.parent / f"{source.stem}{extensions[fmt]}"
             key = job_key(source_hash, fmt, theme.fingerprint, options, normalize, normalize_options, inputs,
-                          format_versions[fmt], resources)
+                          format_versions[fmt], (*resources, f"lang:{lang or ''}"))
             plan.jobs.append(Job(
                 source=str(source), source_sha256=source_hash, format=fmt, out_path=str(out_path),
                 theme=str(theme.root), options=options, normalize=normalize, normalize_options=normalize_options,
                 write_report=normalize and index == 0, key=key, max_input_bytes=max_input_bytes,
                 resources=resources, theme_fingerprint=theme.fingerprint,
-                site_root=str(given_site.root) if given_site is not None else None,
+                site_root=str(given_site.root) if given_site is not None else None, lang=lang,
             ))
     outputs = [job.out_path for job in plan.jobs]
     clashes = {p for p in outputs if outputs.count(p) > 1}

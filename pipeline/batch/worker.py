@@ -37,12 +37,12 @@ def _document(job: Job, theme: Any) -> Document:
 
     allowed_hosts = tuple(getattr(job.options, "allow_remote", ()))
     key = (job.source, file_sha256(Path(job.source)), job.resources, job.normalize, repr(job.normalize_options),
-           job.theme, allowed_hosts, job.site_root)
+           job.theme, allowed_hosts, job.site_root, job.lang)
     document = _DOCUMENTS.get(key)
     if document is None:
         document = prepare(Path(job.source), theme, run_normalizer=job.normalize,
                            normalize_options=job.normalize_options, max_input_bytes=job.max_input_bytes,
-                           site_root=Path(job.site_root) if job.site_root else None)
+                           site_root=Path(job.site_root) if job.site_root else None, lang=job.lang)
         document.artifacts["allowed_hosts"] = allowed_hosts
         # Parse once now, so warnings about the text belong to the document, not to one format.
         embedded_ast(document)

@@ -261,6 +261,10 @@ def parser() -> MarkdownIt:
     # visible text that pandoc reads differently. Keep what the author wrote; the LINK rules
     # report such targets and the sanitizer removes them from the outputs.
     md.validateLink = lambda url: True  # type: ignore[method-assign]
+    # markdown-it percent-encodes every destination it reads (`#Описание` → `#%D0%9E…`), and mdformat
+    # writes that back: the author's readable address would change in the source for nothing (every
+    # renderer encodes it the same way when it writes HTML). Destinations stay as written.
+    md.normalizeLink = lambda url: url  # type: ignore[method-assign]
     md.enable(["table", "strikethrough"])
     md.use(front_matter_plugin).use(tasklists_plugin)
     # mdformat-footnote's own setup: footnotes plus a reorder step that keeps orphan definitions,
