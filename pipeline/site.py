@@ -10,6 +10,7 @@ the site root are ever returned: `..` and symlinks that lead out of it are refus
 from __future__ import annotations
 
 import json
+import posixpath
 import re
 import tomllib
 from dataclasses import dataclass, field
@@ -70,10 +71,10 @@ class Site:
     def resolve(self, url_path: str) -> tuple[Path | None, str]:
         """The served file a root-relative path names, or (None, why not).
 
-        The reason is "" for a file the site does not have, "outside" for a path that leaves the
-        site root (through `..` or a symlink).
+        The reason is "" for a file the site does not have, "outside" for one that leads out of the
+        site root (a symlink). As in a browser, `..` never climbs above the site's root.
         """
-        relative = unquote(url_path).lstrip("/")
+        relative = posixpath.normpath("/" + unquote(url_path)).lstrip("/")
         prefix = self.base_path.strip("/")
         if prefix and (relative == prefix or relative.startswith(prefix + "/")):
             relative = relative[len(prefix):].lstrip("/")
@@ -83,7 +84,7 @@ class Site:
         for folder in self.static_dirs:
             candidate = (folder / relative).resolve()
             if not candidate.is_relative_to(self.root):
-                outside = outside or candidate.exists() or ".." in Path(relative).parts
+                outside = outside or candidate.exists()
                 continue
             if candidate.is_file():
                 return candidate, ""

@@ -118,7 +118,7 @@ Links: [start](#getting-started), [описание](#section), [מבוא](#sect
 
 <p><img src="{{{{ '/assets/raw.png' | relative_url }}}}" alt="Raw image"></p>
 
-![Outside the site](/../../outside.png)
+![Outside the site](../../outside.png)
 
 {{% comment %}}A note for the editors{{% endcomment %}}
 {HEADINGS}""", encoding="utf-8")
