@@ -5,6 +5,10 @@ Not a timing: the counts behind issue #15's closing note, from real outputs.
     .venv/bin/convert ../shared/corpus --to html -o /tmp/out --no-validate -q
     .venv/bin/python bench/site_sources.py ../shared/corpus /tmp/out
 
+    # a stand-in site root: a small image at every root-relative image path the sources name
+    .venv/bin/python bench/site_sources.py --make-site /tmp/site ../shared/corpus/openinfra-annual-report-202*.md
+    .venv/bin/convert ../shared/corpus/openinfra-annual-report-202*.md --to html -o /tmp/out2 --site-root /tmp/site
+
 For every Markdown file with an HTML output of the same name it prints the links to `#…` the
 source holds (Markdown links and raw HTML `href`, outside code, read by markdown-it as GFM does),
 how many of them work in the HTML (an `<a href="#x">` in the text whose `x` is an id on the page;
@@ -68,12 +72,48 @@ def output_counts(html: str) -> tuple[int, int]:
     return working, images
 
 
+_ROOT_IMAGE = re.compile(r"""(?:!\[[^\]]*\]\(\s*<?|<img\b[^>]*\bsrc\s*=\s*["'])(/[^)"'>\s]+(?: [^)"'>]+?\.\w+)?)""",
+                         re.IGNORECASE)
+
+
+def make_site(site: Path, sources: list[Path]) -> int:
+    """Write a small stand-in image at every root-relative image path the sources name."""
+    from urllib.parse import unquote
+
+    from PIL import Image
+
+    made = 0
+    for source in sources:
+        for path in _ROOT_IMAGE.findall(source.read_text(encoding="utf-8", errors="replace")):
+            target = site / unquote(path.split("?")[0].split("#")[0]).lstrip("/")
+            if target.exists() or "." not in target.name:
+                continue
+            target.parent.mkdir(parents=True, exist_ok=True)
+            if target.suffix.lower() == ".svg":
+                target.write_text('<svg xmlns="http://www.w3.org/2000/svg" width="40" height="20">'
+                                  '<rect width="40" height="20" fill="#888"/></svg>', encoding="utf-8")
+            else:
+                formats = {".jpg": "JPEG", ".jpeg": "JPEG", ".gif": "GIF", ".webp": "WEBP"}
+                kind = formats.get(target.suffix.lower(), "PNG")
+                Image.new("RGB", (40, 20), "gray").save(target, kind)
+            made += 1
+    print(f"{made} stand-in images under {site}")
+    return 0
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("sources", type=Path, help="folder of Markdown files")
-    parser.add_argument("outputs", type=Path, help="folder of their HTML outputs")
+    parser.add_argument("sources", type=Path, help="folder of Markdown files (with --make-site: the files)")
+    parser.add_argument("outputs", type=Path, nargs="*", help="folder of their HTML outputs")
     parser.add_argument("--only", nargs="*", default=None, help="file names to include (default: all)")
+    parser.add_argument("--make-site", type=Path, default=None, metavar="DIR",
+                        help="write stand-in images at the sources' root-relative image paths under DIR")
     args = parser.parse_args(argv)
+    if args.make_site is not None:
+        return make_site(args.make_site, [args.sources, *args.outputs])
+    if len(args.outputs) != 1:
+        parser.error("give one folder of HTML outputs")
+    args.outputs = args.outputs[0]
     totals = [0, 0, 0, 0]
     print(f"{'document':58} {'#links':>7} {'working':>8} {'images':>7} {'embedded':>9}")
     for source in sorted(args.sources.glob("*.md")):

@@ -197,6 +197,7 @@ def watch_command(**params: Any) -> None:
     # The default theme too: a theme takes every template it lacks from there (and the outputs'
     # keys hash both folders).
     themes = [folder for folder in (theme.root, theme.default_root) if folder.is_dir()]
+    themes += _site_folders(params)
     # A rebuild on save should cost what the changed documents cost, not the start of a pool and
     # of LibreOffice (2 s and more): they stay up between rebuilds.
     with Resident() as resident:
@@ -226,6 +227,14 @@ def schedule_command(cron: str, once: bool, **params: Any) -> None:
     stop = threading.Event()
     install_stop_handlers(stop)
     sys.exit(run_schedule(cron, lambda: _guarded_run(params), stop=stop))
+
+
+def _site_folders(params: dict[str, Any]) -> list[Path]:
+    """The static folders of the inputs' sites: a changed image there rebuilds the pages that show it."""
+    from pipeline.site import find_site
+
+    sites = [find_site(Path(p), params.get("site_root")) for p in params["paths"] if Path(p).exists()]
+    return sorted({folder for site in sites if site is not None for folder in site.static_dirs})
 
 
 def with_run_config(params: dict[str, Any]) -> dict[str, Any]:

@@ -97,6 +97,13 @@ def test_hugo_shortcodes_render_as_the_site_shows_them():
     assert len(unknown) == 1 and "'unknown'" in unknown[0].message
 
 
+def test_image_shortcodes_find_bundle_images(tmp_path):
+    (tmp_path / "sunset-large.jpg").write_bytes(b"")
+    body = '{{< imgproc sunset Fill "600x300" >}}\nThe sun *sets*.\n{{< /imgproc >}}\n'
+    out = expand_templates(body, _document(body, tmp_path / "index.md"))
+    assert out.strip() == "![The sun *sets*.](<sunset-large.jpg>)"
+
+
 def test_code_keeps_template_syntax():
     body = "Use `{{< youtube x >}}` like this:\n\n```md\n{{< youtube x >}}\n{% include a.html %}\n```\n"
     assert expand_templates(body, _document(body)) == body

@@ -447,10 +447,22 @@ def _render_named(event: _Event, inner: str, ctx: _Context, source: str) -> tupl
     if name in ("include", "include_relative", "readfile", "partial", "insert"):
         return _include(event, ctx, source)
     if _IMAGE_NAME.search(name) or (event.kind == "jsx" and name in ("image", "img", "figure", "picture")):
-        figure = _figure(args, positional, inner)
+        figure = _figure(args, positional, inner) or _bundle_figure(positional, inner, ctx)
         if figure is not None:
             return figure, True
     return None
+
+
+def _bundle_figure(positional: list[str], inner: str, ctx: _Context) -> str | None:
+    """Docsy's `{{< imgproc sunset Fill "600x300" >}}`: the first argument names an image of the page bundle."""
+    if not positional or not re.fullmatch(r"[\w.-]+", positional[0]):
+        return None
+    folder = ctx.document.base_dir
+    try:
+        matches = sorted(p.name for p in folder.iterdir() if positional[0] in p.name and _IMAGE_FILE.search(p.name))
+    except OSError:
+        return None
+    return _figure({"src": matches[0]}, [], inner) if matches else None
 
 
 def _media(name: str, args: dict[str, str], positional: list[str], inner: str) -> tuple[str, bool]:
