@@ -139,6 +139,19 @@ def test_mdx_and_jsx():
         "component 'Fancy' is not known: dropped (its content, if any, is kept)"]
 
 
+def test_go_template_media_actions():
+    body = '{{video "https://www.youtube.com/embed/gPJkM95KpKo"}}\n\n{{image "post/chart.png" 600}}\n\n{{.Title}}\n'
+    out = expand_templates(body, _document(body))
+    assert "(<https://www.youtube.com/watch?v=gPJkM95KpKo>)" in out
+    assert "![](<post/chart.png>)" in out and "{{.Title}}" in out
+
+
+def test_html_in_capitals_is_not_a_component():
+    body = 'A <A HREF="https://x.org">link</A> and <BR> a break.\n'
+    document = _document(body)
+    assert expand_templates(body, document) == body and not document.diagnostics
+
+
 def test_kramdown_rfc_cross_references():
     body = "See {{overview}}.\n\n# Overview {#overview}\n\nAnd {{not-an-anchor}}.\n"
     out = expand_templates(body, _document(body))

@@ -37,7 +37,22 @@ _ESM = re.compile(r"^(?:import\s+(?:[\w*{}\s,]+\s+from\s+)?['\"][^'\"\n]+['\"]|e
                   r"default|async|class|\{|\*))", re.MULTILINE)
 # A JSX component: a tag whose name is not HTML's (Capitalized, or namespaced like `Foo.Bar`).
 _JSX_TAG = re.compile(r"<(/?)([A-Z][A-Za-z0-9]*(?:\.[A-Za-z0-9]+)*)((?:\s+[^<>]{0,1000}?)?)\s*(/?)>", re.DOTALL)
+_HTML_TAGS = frozenset({
+    "a", "abbr", "address", "area", "article", "aside", "audio", "b", "base", "bdi", "bdo", "blockquote", "body",
+    "br", "button", "canvas", "caption", "cite", "code", "col", "colgroup", "data", "datalist", "dd", "del",
+    "details", "dfn", "dialog", "div", "dl", "dt", "em", "embed", "fieldset", "figcaption", "figure", "font",
+    "footer", "form", "frame", "h1", "h2", "h3", "h4", "h5", "h6", "head", "header", "hr", "html", "i", "iframe",
+    "img", "input", "ins", "kbd", "label", "legend", "li", "link", "main", "map", "mark", "meta", "meter", "nav",
+    "noscript", "object", "ol", "optgroup", "option", "output", "p", "param", "picture", "pre", "progress", "q",
+    "rp", "rt", "ruby", "s", "samp", "script", "section", "select", "small", "source", "span", "strike", "strong",
+    "style", "sub", "summary", "sup", "table", "tbody", "td", "template", "textarea", "tfoot", "th", "thead", "time",
+    "title", "tr", "track", "tt", "u", "ul", "var", "video", "wbr", "center", "big",
+})
 _XREF = re.compile(r"\{\{([A-Za-z][\w:.-]*)\}\}")
+# A Go template action of a media or image helper, as golang.org's blog writes them:
+# `{{video "https://…"}}`, `{{image "post/chart.png" 600}}`. Other actions are left alone (they may
+# be Vue or Angular interpolation, or text about templates).
+_GO_ACTION = re.compile(r"\{\{-?\s*(video|youtube|vimeo|image|img|figure|tweet)\s+([^{}\n]{1,500}?)\s*-?\}\}")
 _ARG = re.compile(r"""([\w-]+)\s*=\s*(?:"((?:[^"\\]|\\.)*)"|'([^']*)'|`([^`]*)`|\{\s*["'`]([^"'`]*)["'`]\s*\}|"""
                   r"""\{([^{}]*)\}|([^\s"'`]+))|"((?:[^"\\]|\\.)*)"|`([^`]*)`|'([^']*)'|([^\s"'`=]+)""")
 
@@ -236,6 +251,10 @@ def _events(text: str, code: list[tuple[int, int]], ctx: _Context) -> list[_Even
         for m in _XREF.finditer(text):
             if not _inside(code, m.start()) and _has_anchor(text, m.group(1)):
                 found.append(_Event(m.start(), m.end(), "xref", m.group(1)))
+        for m in _GO_ACTION.finditer(text):
+            if not _inside(code, m.start()):
+                args, positional = parse_args(m.group(2))
+                found.append(_Event(m.start(), m.end(), "go", m.group(1).lower(), args=args, positional=positional))
     for m in _JSX_COMMENT.finditer(text):
         if not _inside(code, m.start()):
             found.append(_Event(m.start(), m.end(), "jsx-comment"))
@@ -245,8 +264,8 @@ def _events(text: str, code: list[tuple[int, int]], ctx: _Context) -> list[_Even
         end = text.find("\n\n", m.start())
         found.append(_Event(m.start(), len(text) if end < 0 else end, "esm"))
     for m in _JSX_TAG.finditer(text):
-        if _inside(code, m.start()):
-            continue
+        if _inside(code, m.start()) or (m.group(2).isupper() and m.group(2).lower() in _HTML_TAGS):
+            continue  # `<A HREF=…>`, `<IMG …>`: HTML in capitals, not a component
         args, positional = parse_args(m.group(3))
         found.append(_Event(m.start(), m.end(), "jsx", m.group(2), bool(m.group(1)), bool(m.group(4)), args,
                             positional))
@@ -392,7 +411,8 @@ def _render_pair(event: _Event, inner: str, text: str, ctx: _Context, *, alone: 
 
 
 def _kind_label(event: _Event) -> str:
-    return {"hugo": "shortcode", "liquid": "Liquid tag", "jsx": "component"}.get(event.kind, event.kind)
+    return {"hugo": "shortcode", "liquid": "Liquid tag", "jsx": "component", "go": "template action"}.get(
+        event.kind, event.kind)
 
 
 def _label(event: _Event, name: str) -> str:
@@ -480,7 +500,9 @@ def _media(name: str, args: dict[str, str], positional: list[str], inner: str) -
         gist = positional[1] if len(positional) > 1 else ident
         url, text = f"https://gist.github.com/{user}/{gist}", title or f"Gist {gist}"
     elif ident.startswith(("http://", "https://", "/")):
-        url, text = ident, title or "Video"
+        embedded = re.match(r"https?://(?:www\.)?youtube(?:-nocookie)?\.com/embed/([\w-]+)", ident)
+        url = f"https://www.youtube.com/watch?v={embedded.group(1)}" if embedded else ident
+        text = title or ("YouTube video" if embedded else "Video")
     else:
         template = _VIDEOS.get(name, "https://www.youtube.com/watch?v={}")
         url = template.format(ident)
