@@ -23,29 +23,23 @@ import sys
 from pathlib import Path
 
 _HREF_FRAGMENT = re.compile(r"""\bhref\s*=\s*["']#([^"']+)["']""", re.IGNORECASE)
-_IMG = re.compile(r"<img\b", re.IGNORECASE)
 
 
 def source_counts(text: str) -> tuple[int, int]:
-    """(links to #fragments, images) in Markdown `text`, as a GFM renderer reads it."""
+    """(links to #fragments, images) in Markdown `text`, as a GFM renderer reads it (code left out)."""
     from markdown_it import MarkdownIt
 
-    md = MarkdownIt("gfm-like").enable("table")
-    links = images = 0
-    for token in md.parse(text):
-        if token.type in ("html_block",):
+    links = 0
+    for token in MarkdownIt("gfm-like").parse(text):
+        if token.type == "html_block":
             links += len(_HREF_FRAGMENT.findall(token.content))
-            images += len(_IMG.findall(token.content))
         for child in token.children or []:
-            if child.type == "link_open" and str(child.attrs.get("href", "")).startswith("#") \
-                    and len(str(child.attrs.get("href"))) > 1:
+            href = str(child.attrs.get("href", "")) if child.type == "link_open" else ""
+            if href.startswith("#") and len(href) > 1:
                 links += 1
             elif child.type == "html_inline":
                 links += len(_HREF_FRAGMENT.findall(child.content))
-                images += len(_IMG.findall(child.content))
-            elif child.type == "image":
-                images += 1
-    return links, images
+    return links, len(image_sources(text))
 
 
 def output_counts(html: str) -> tuple[int, int]:
@@ -72,20 +66,37 @@ def output_counts(html: str) -> tuple[int, int]:
     return working, images
 
 
-_ROOT_IMAGE = re.compile(r"""(?:!\[[^\]]*\]\(\s*<?|<img\b[^>]*\bsrc\s*=\s*["'])(/[^)"'>\s]+(?: [^)"'>]+?\.\w+)?)""",
-                         re.IGNORECASE)
+_IMG_SRC = re.compile(r"""<img\b[^>]*\bsrc\s*=\s*["']([^"']+)["']""", re.IGNORECASE)
+
+
+def image_sources(text: str) -> list[str]:
+    """Every image path `text` names, as a GFM renderer reads it (Markdown images and raw HTML `<img>`)."""
+    from urllib.parse import unquote
+
+    from markdown_it import MarkdownIt
+
+    found = []
+    for token in MarkdownIt("gfm-like").parse(text):
+        if token.type == "html_block":
+            found += _IMG_SRC.findall(token.content)
+        for child in token.children or []:
+            if child.type == "image":
+                found.append(unquote(str(child.attrs.get("src", ""))))
+            elif child.type == "html_inline":
+                found += _IMG_SRC.findall(child.content)
+    return found
 
 
 def make_site(site: Path, sources: list[Path]) -> int:
     """Write a small stand-in image at every root-relative image path the sources name."""
-    from urllib.parse import unquote
-
     from PIL import Image
 
     made = 0
     for source in sources:
-        for path in _ROOT_IMAGE.findall(source.read_text(encoding="utf-8", errors="replace")):
-            target = site / unquote(path.split("?")[0].split("#")[0]).lstrip("/")
+        for path in image_sources(source.read_text(encoding="utf-8", errors="replace")):
+            if not path.startswith("/") or path.startswith("//"):
+                continue
+            target = site / path.split("?")[0].split("#")[0].lstrip("/")
             if target.exists() or "." not in target.name:
                 continue
             target.parent.mkdir(parents=True, exist_ok=True)

@@ -146,6 +146,11 @@ def test_go_template_media_actions():
     assert "![](<post/chart.png>)" in out and "{{.Title}}" in out
 
 
+def test_export_in_prose_is_not_mdx():
+    body = "export default settings are kept\nwhen the page is not MDX.\n"
+    assert expand_templates(body, _document(body)) == body
+
+
 def test_html_in_capitals_is_not_a_component():
     body = 'A <A HREF="https://x.org">link</A> and <BR> a break.\n'
     document = _document(body)

@@ -35,6 +35,10 @@ _JSX_COMMENT = re.compile(r"\{/\*(.{0,2000}?)\*/\}", re.DOTALL)
 _HEADING_JSX_ID = re.compile(r"^(#{1,6}[ \t].*?)[ \t]*\{/\*\s*#?([\w:.-]+)\s*\*/\}[ \t]*$", re.MULTILINE)
 _ESM = re.compile(r"^(?:import\s+(?:[\w*{}\s,]+\s+from\s+)?['\"][^'\"\n]+['\"]|export\s+(?:const|let|var|function|"
                   r"default|async|class|\{|\*))", re.MULTILINE)
+# `import X from "…"` at the start of a line says the page is MDX (prose never reads like that); only
+# then are `export …` lines taken for code rather than a sentence that starts with "export".
+_MDX_IMPORT = re.compile(r"^import\s+[\w*{}\s,]+\s+from\s+['\"][^'\"\n]+['\"];?\s*$", re.MULTILINE)
+_MDX_GENERATORS = ("docusaurus", "next", "astro", "gatsby")
 # A JSX component: a tag whose name is not HTML's (Capitalized, or namespaced like `Foo.Bar`).
 _JSX_TAG = re.compile(r"<(/?)([A-Z][A-Za-z0-9]*(?:\.[A-Za-z0-9]+)*)((?:\s+[^<>]{0,1000}?)?)\s*(/?)>", re.DOTALL)
 _HTML_TAGS = frozenset({
@@ -258,7 +262,9 @@ def _events(text: str, code: list[tuple[int, int]], ctx: _Context) -> list[_Even
     for m in _JSX_COMMENT.finditer(text):
         if not _inside(code, m.start()):
             found.append(_Event(m.start(), m.end(), "jsx-comment"))
-    for m in _ESM.finditer(text):
+    mdx = (ctx.document.source.suffix.lower() == ".mdx" or _MDX_IMPORT.search(text) is not None
+           or (ctx.site is not None and ctx.site.generator in _MDX_GENERATORS))
+    for m in _ESM.finditer(text) if mdx else ():
         if _inside(code, m.start()):
             continue
         end = text.find("\n\n", m.start())
