@@ -212,6 +212,9 @@ def check_links(ast: dict[str, Any], document: Document) -> dict[str, Any]:
             if urlsplit(url).path and target.is_relative_to(base) and target.is_file():
                 return None
             reason = f"{url!r} is neither a web address nor a file beside the document"
+            if url.startswith("/") and not url.startswith("//"):
+                reason = (f"{url!r}, a page of the website whose address is unknown (a site config with its "
+                          "address, see --site-root, or the page's url in front matter)")
         else:
             valid = valid_uri(url)
             if valid == url:

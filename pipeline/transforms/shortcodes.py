@@ -346,12 +346,17 @@ def _closers(events: list[_Event]) -> dict[int, int]:
     return outer
 
 
+_OTHER_CONSTRUCTS = re.compile(r"\{\{[<%].*?[>%]\}\}|\{%.*?%\}|</?[A-Z][\w.]*[^<>]*>")
+
+
 def _alone(text: str, event: _Event) -> bool:
-    """The construct is the only thing on its line(s): it stands for a block."""
+    """The construct stands on its line(s) with nothing but other constructs: it stands for a block."""
     line_start = text.rfind("\n", 0, event.start) + 1
     line_end = text.find("\n", event.end)
     line_end = len(text) if line_end < 0 else line_end
-    return not text[line_start:event.start].strip(" \t>") and not text[event.end:line_end].strip()
+    before = _OTHER_CONSTRUCTS.sub("", text[line_start:event.start])
+    after = _OTHER_CONSTRUCTS.sub("", text[event.end:line_end])
+    return not before.strip(" \t>") and not after.strip()
 
 
 def _block(markdown: str) -> str:

@@ -54,6 +54,8 @@ CASES = [
     ("STRU001", "Escaped \\\\\n", "Escaped \\\\\n"),
     ("STRU003", "One line\nand the next\nand a third.\n", "One line and the next and a third.\n"),
     ("STRU003", "日本語の\n文章です。\n", "日本語の\n文章です。\n"),
+    ("STRU003", "Text\n{{< /tab >}}\n{{< /tabs >}}\n", "Text\n{{< /tab >}}\n{{< /tabs >}}\n"),
+    ("STRU003", "One\ntwo {{< x >}}\n{% endif %}\n", "One two {{< x >}}\n{% endif %}\n"),
     # Links
     ("LINK001", "[x](https//example.com/a)\n", "[x](https://example.com/a)\n"),
     ("LINK001", "[x](htps://example.com)\n", "[x](https://example.com)\n"),

@@ -320,20 +320,26 @@ def unwrap_paragraphs(ctx: RuleContext) -> None:
             continue
         new: list[Token] = []
         joined = 0
+        template_lines = _template_lines(kids)
+        line = 0
         # The last character of the text so far, kept as we go: recomputing the text of every
         # prefix was quadratic in the number of lines of a paragraph.
         left = ""
         for k, child in enumerate(kids):
             if child.type == "softbreak":
                 right = tk.text_of(kids[k + 1 : k + 2])[:1]
-                # Chinese/Japanese/Korean lines join without a space: leave those breaks alone.
-                if _WIDE.match(left or " ") or _WIDE.match(right or " "):
+                line += 1
+                # Chinese/Japanese/Korean lines join without a space: leave those breaks alone. So
+                # are the breaks around a line that is all site template (`{{< /tab >}}`): the site
+                # reads that markup line by line.
+                if _WIDE.match(left or " ") or _WIDE.match(right or " ") or {line - 1, line} & template_lines:
                     new.append(child)
                 else:
                     joined += 1
                     new.append(tk.make("text", block=False, content=" "))
             else:
                 new.append(child)
+                line += child.type == "hardbreak"
             left = tk.text_of([child])[-1:] or left
         if not joined:
             continue
@@ -347,6 +353,24 @@ def unwrap_paragraphs(ctx: RuleContext) -> None:
             f"hard-wrapped paragraph unwrapped ({joined + 1} lines joined)",
         ):
             inline.children = _merge_text(new)
+
+
+_WHOLE_TEMPLATE = re.compile(r"(?:\s*(?:\{\{[<%].*?[>%]\}\}|\{%.*?%\}))+\s*")
+
+
+def _template_lines(kids: list[Token]) -> set[int]:
+    """Indexes of the paragraph's lines that hold only shortcodes or template tags."""
+    if not any(c.type == "text" and "{" in c.content for c in kids):
+        return set()
+    found: set[int] = set()
+    line, start = 0, 0
+    for k in range(len(kids) + 1):
+        if k == len(kids) or kids[k].type in ("softbreak", "hardbreak"):
+            piece = kids[start:k]
+            if piece and all(c.type == "text" for c in piece) and _WHOLE_TEMPLATE.fullmatch(tk.text_of(piece)):
+                found.add(line)
+            line, start = line + 1, k + 1
+    return found
 
 
 def _merge_text(kids: list[Token]) -> list[Token]:
