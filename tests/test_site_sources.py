@@ -151,6 +151,16 @@ def test_export_in_prose_is_not_mdx():
     assert expand_templates(body, _document(body)) == body
 
 
+def test_kramdown_attribute_lists():
+    body = ("* TOC\n{:toc}\n\n| a |\n|---|\n| b |\n{:id=\"fields\" title=\"Fields\"}\n\n"
+            "A [link](https://x.org){:target=\"_blank\"}.\n\n{: .note}\n\nSee `{: .kept}` and Vec<T> and \\<App>.\n")
+    document = _document(body)
+    out = expand_templates(body, document)
+    assert "TOC" not in out and "{:toc}" not in out
+    assert "[]{#fields}" in out and '(https://x.org){target="_blank"}' in out
+    assert "{: .note}" not in out and "`{: .kept}`" in out and not document.diagnostics
+
+
 def test_html_in_capitals_is_not_a_component():
     body = 'A <A HREF="https://x.org">link</A> and <BR> a break.\n'
     document = _document(body)

@@ -230,7 +230,10 @@ def resolve_anchor_links(ast: dict[str, Any], document: Document) -> dict[str, A
                 return None
             target = anchors.resolve(fragment)
             if target is None:
-                return None if url.startswith("#") else {"t": "Link", "c": [attr, inlines, ["#" + fragment, title]]}
+                shown = inlines or [{"t": "Str", "c": unquote(fragment)}]  # an xref keeps its name
+                if url.startswith("#") and shown is inlines:
+                    return None
+                return {"t": "Link", "c": [attr, shown, ["#" + fragment, title]]}
             shown = inlines or [{"t": "Str", "c": _heading_text(anchors, target)}]
             if url == "#" + target and shown is inlines:
                 return None

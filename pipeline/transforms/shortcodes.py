@@ -39,8 +39,10 @@ _ESM = re.compile(r"^(?:import\s+(?:[\w*{}\s,]+\s+from\s+)?['\"][^'\"\n]+['\"]|e
 # then are `export …` lines taken for code rather than a sentence that starts with "export".
 _MDX_IMPORT = re.compile(r"^import\s+[\w*{}\s,]+\s+from\s+['\"][^'\"\n]+['\"];?\s*$", re.MULTILINE)
 _MDX_GENERATORS = ("docusaurus", "next", "astro", "gatsby")
-# A JSX component: a tag whose name is not HTML's (Capitalized, or namespaced like `Foo.Bar`).
-_JSX_TAG = re.compile(r"<(/?)([A-Z][A-Za-z0-9]*(?:\.[A-Za-z0-9]+)*)((?:\s+[^<>]{0,1000}?)?)\s*(/?)>", re.DOTALL)
+# A JSX component: a tag whose name is not HTML's (Capitalized, or namespaced like `Foo.Bar`), and
+# neither escaped (`\<App>`) nor glued to a word (`Vec<T>`).
+_JSX_TAG = re.compile(r"(?<![\w\\])<(/?)([A-Z][A-Za-z0-9]*(?:\.[A-Za-z0-9]+)*)((?:\s+[^<>]{0,1000}?)?)\s*(/?)>",
+                      re.DOTALL)
 _HTML_TAGS = frozenset({
     "a", "abbr", "address", "area", "article", "aside", "audio", "b", "base", "bdi", "bdo", "blockquote", "body",
     "br", "button", "canvas", "caption", "cite", "code", "col", "colgroup", "data", "datalist", "dd", "del",
@@ -101,7 +103,7 @@ class _Context:
 
 def has_templates(text: str) -> bool:
     """Whether `text` may hold anything `expand_templates` changes (a cheap test before parsing)."""
-    return ("{{" in text or "{%" in text or "{/*" in text or _ESM.search(text) is not None
+    return ("{{" in text or "{%" in text or "{/*" in text or "{:" in text or _ESM.search(text) is not None
             or re.search(r"<[A-Z]", text) is not None)
 
 
@@ -111,6 +113,31 @@ def expand_templates(text: str, document: Document) -> str:
         return text
     ctx = _Context(document, document.site)
     return _expand(text, ctx)
+
+
+# kramdown's attribute lists: `{: #id .class}` or `{:toc}` on a line of their own, `{:target="_blank"}`
+# after a link. Jekyll applies them silently; to pandoc they are text.
+_BLOCK_IAL = re.compile(r"^(?:[*+-][ \t]+.*\n)?[ \t]*\{:[^{}\n]*\}[ \t]*$", re.MULTILINE)
+_IAL_ID = re.compile(r"""(?:#([\w:.-]+)|\bid\s*=\s*["']([^"']+)["'])""")
+_INLINE_IAL = re.compile(r"(?<=[)\]*_`])\{:\s*")
+
+
+def _kramdown_attributes(text: str, code: list[tuple[int, int]]) -> str:
+    def block(match: re.Match[str]) -> str:
+        if _inside(code, match.start()):
+            return match.group(0)
+        ial = match.group(0)[match.group(0).rfind("{"):]
+        if ial.replace(" ", "") == "{:toc}":
+            return ""  # `* TOC` + `{:toc}`: the site's table of contents; ours is the contents page
+        if match.group(0).lstrip()[:1] in "*+-" and not match.group(0).lstrip().startswith("{"):
+            return match.group(0)
+        found = _IAL_ID.search(ial)
+        return f"[]{{#{found.group(1) or found.group(2)}}}" if found else ""
+
+    out = _BLOCK_IAL.sub(block, text) if "{:" in text else text
+    if out != text:
+        code = _code_ranges(out)
+    return _INLINE_IAL.sub(lambda m: m.group(0) if _inside(code, m.start()) else "{", out)
 
 
 def _expand(text: str, ctx: _Context) -> str:
@@ -123,6 +150,9 @@ def _expand(text: str, ctx: _Context) -> str:
         # `## Title {/*title-id*/}`: an MDX comment that names the heading's id (react.dev and others).
         out = _HEADING_JSX_ID.sub(
             lambda m: m.group(0) if _inside(code, m.start()) else f"{m.group(1)} {{#{m.group(2)}}}", text)
+        if out != text:
+            text, code = out, _code_ranges(out)
+        out = _kramdown_attributes(text, code)
         if out != text:
             text, code = out, _code_ranges(out)
         return _render_events(text, code, ctx)
