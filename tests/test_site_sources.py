@@ -159,6 +159,8 @@ def test_kramdown_attribute_lists():
     assert "TOC" not in out and "{:toc}" not in out
     assert "[]{#fields}" in out and '(https://x.org){target="_blank"}' in out
     assert "{: .note}" not in out and "`{: .kept}`" in out and not document.diagnostics
+    table = '| a |\n|---|\n| b |\n| {:id="t" title="T"} |   |\n'  # the IAL as the normalizer leaves it
+    assert expand_templates(table, _document(table)) == "| a |\n|---|\n| b |\n\n[]{#t}\n"
 
 
 def test_html_in_capitals_is_not_a_component():

@@ -117,7 +117,8 @@ def expand_templates(text: str, document: Document) -> str:
 
 # kramdown's attribute lists: `{: #id .class}` or `{:toc}` on a line of their own, `{:target="_blank"}`
 # after a link. Jekyll applies them silently; to pandoc they are text.
-_BLOCK_IAL = re.compile(r"^(?:[*+-][ \t]+.*\n)?[ \t]*\{:[^{}\n]*\}[ \t]*$", re.MULTILINE)
+# After a table (kramdown-rfc), a GFM renderer reads the IAL line as a last row: `| {:id="x"} | |`.
+_BLOCK_IAL = re.compile(r"^(?:[*+-][ \t]+.*\n)?[ \t]*(?:\|[ \t]*)?\{:[^{}\n]*\}[ \t]*(?:\|[ \t]*)*$", re.MULTILINE)
 _IAL_ID = re.compile(r"""(?:#([\w:.-]+)|\bid\s*=\s*["']([^"']+)["'])""")
 _INLINE_IAL = re.compile(r"(?<=[)\]*_`])\{:\s*")
 
@@ -126,13 +127,14 @@ def _kramdown_attributes(text: str, code: list[tuple[int, int]]) -> str:
     def block(match: re.Match[str]) -> str:
         if _inside(code, match.start()):
             return match.group(0)
-        ial = match.group(0)[match.group(0).rfind("{"):]
+        ial = match.group(0)[match.group(0).rfind("{"):].rstrip(" \t|")
         if ial.replace(" ", "") == "{:toc}":
             return ""  # `* TOC` + `{:toc}`: the site's table of contents; ours is the contents page
         if match.group(0).lstrip()[:1] in "*+-" and not match.group(0).lstrip().startswith("{"):
             return match.group(0)
         found = _IAL_ID.search(ial)
-        return f"[]{{#{found.group(1) or found.group(2)}}}" if found else ""
+        anchor = f"[]{{#{found.group(1) or found.group(2)}}}" if found else ""
+        return f"\n{anchor}" if match.group(0).lstrip().startswith("|") else anchor
 
     out = _BLOCK_IAL.sub(block, text) if "{:" in text else text
     if out != text:
