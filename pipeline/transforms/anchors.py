@@ -130,6 +130,9 @@ SCHEMES: tuple[tuple[str, Callable[[str], str], Callable[[str, dict[str, int]], 
 )
 
 
+MAX_SUGGESTIONS = 50
+
+
 def _folded(name: str) -> str:
     return unicodedata.normalize("NFC", unquote(name)).casefold()
 
@@ -160,6 +163,7 @@ class Anchors:
                 alias = numbered(slug(text), seen)
                 if ident and alias:
                     self.aliases.setdefault(alias, ident)
+        self.suggested = 0
         self.folded: dict[str, str] = {}
         for name in self.ids:
             self.folded.setdefault(_folded(name), name)
@@ -180,8 +184,13 @@ class Anchors:
         return None
 
     def closest(self, fragment: str) -> tuple[str, str] | None:
-        """(id, heading text) of the heading most like `#fragment`, for the warning about a broken link."""
-        if not self.headings:
+        """(id, heading text) of the heading most like `#fragment`, for the warning about a broken link.
+
+        Each call compares with every heading: past the first `MAX_SUGGESTIONS` broken links of a
+        document, no suggestion (thousands of broken links to thousands of headings would be quadratic).
+        """
+        self.suggested += 1
+        if not self.headings or self.suggested > MAX_SUGGESTIONS:
             return None
         wanted = github_slug(unquote(fragment).replace("-", " "))
         keys = {github_slug(text): (ident, text) for ident, text in self.headings if ident}

@@ -31,7 +31,7 @@ _HUGO_ESCAPED = re.compile(r"\{\{([<%])/\*(.{0,2000}?)\*/([>%])\}\}", re.DOTALL)
 _HUGO = re.compile(r"\{\{([<%])-?\s*(/?)\s*([\w][\w./-]*)([^{}]{0,2000}?)\s*(/?)\s*-?([>%])\}\}", re.DOTALL)
 _LIQUID_TAG = re.compile(r"\{%-?\s*(\w+)([^{}]{0,2000}?)-?%\}", re.DOTALL)
 _LIQUID_OUT = re.compile(r"\{\{-?\s*([^{}<%][^{}]{0,500}?)\s*-?\}\}")
-_JSX_COMMENT = re.compile(r"\{/\*(.{0,2000}?)\*/\}", re.DOTALL)
+_JSX_COMMENT = re.compile(r"\{/\*(.{0,500}?)\*/\}", re.DOTALL)
 _HEADING_JSX_ID = re.compile(r"^(#{1,6}[ \t].*?)[ \t]*\{/\*\s*#?([\w:.-]+)\s*\*/\}[ \t]*$", re.MULTILINE)
 _ESM = re.compile(r"^(?:import\s+(?:[\w*{}\s,]+\s+from\s+)?['\"][^'\"\n]+['\"]|export\s+(?:const|let|var|function|"
                   r"default|async|class|\{|\*))", re.MULTILINE)
