@@ -15,7 +15,7 @@ from .helpers import SEED, THEME, load, make_doc, options, run
 from .textutil import rendered_text
 
 TEXT_RULES = ("TYPO", "TYPG", "LINK001", "LINK002", "LINK003")
-STRUCTURE_RULES = ("HEAD001", "HEAD003", "HEAD004", "STRU002", "STRU003", "STRU004")
+STRUCTURE_RULES = ("HEAD001", "HEAD003", "HEAD004", "STRU002", "STRU003")
 
 PROTECTED = """\
 Intro teh `teh sucessful "q" 2-4 with with Github` code.
