@@ -81,6 +81,13 @@ def batch_options(command: Any) -> Any:
                           "lang and detection from the text."),
         click.option("--allow-remote", multiple=True, metavar="HOST",
                      help="Allow images from this host and its subdomains (repeatable); no network otherwise."),
+        click.option("--site-root", type=click.Path(file_okay=False, path_type=Path), default=None,
+                     help="The website the documents are pages of: images under /… come from its static "
+                          "folders (default: found by walking up to a Hugo, Jekyll, VitePress, Docusaurus, "
+                          "MkDocs … config)."),
+        click.option("--show-config", is_flag=True,
+                     help="Print the settings in effect (flags, pipeline.toml / pyproject.toml [tool.pipeline], "
+                          "defaults) and where each came from, then exit."),
         click.option("--no-normalize", is_flag=True, help="Skip the normalizer; convert the Markdown as written."),
         click.option("--fix-suggested", is_flag=True, help="Also apply the normalizer's suggestions."),
         click.option("--check-links", is_flag=True,
@@ -149,6 +156,7 @@ def run_conversion(params: dict[str, Any], resident: Resident | None = None) -> 
         executor=params["executor"], workers=params["workers"], job_timeout=params["job_timeout"],
         scheduler=params["scheduler"], reporter=make_reporter(mode), memory_limit_mb=params["memory_limit"],
         max_input_bytes=int(params["max_input_mb"] * 1024 * 1024), resident=resident,
+        site_root=params.get("site_root"),
     )
     if params["debug"]:
         for failure in result.failed:
@@ -172,7 +180,7 @@ def build(**params: Any) -> None:
       convert input/ --to all -o dist/ -j 2
       convert report.md --to pdf,epub --theme default
     """
-    sys.exit(run_conversion(params))
+    sys.exit(run_conversion(with_run_config(params)))
 
 
 @cli.command("watch", context_settings={"help_option_names": ["-h", "--help"]})
@@ -191,6 +199,7 @@ def watch_command(**params: Any) -> None:
     from pipeline.batch.watch import watch
     from pipeline.theme import load_theme
 
+    params = with_run_config(params)
     _log_to_stderr()
     theme = load_theme(params["theme"])
     stop = threading.Event()
@@ -198,6 +207,7 @@ def watch_command(**params: Any) -> None:
     # The default theme too: a theme takes every template it lacks from there (and the outputs'
     # keys hash both folders).
     themes = [folder for folder in (theme.root, theme.default_root) if folder.is_dir()]
+    themes += _site_folders(params)
     # A rebuild on save should cost what the changed documents cost, not the start of a pool and
     # of LibreOffice (2 s and more): they stay up between rebuilds.
     with Resident() as resident:
@@ -220,12 +230,40 @@ def schedule_command(cron: str, once: bool, **params: Any) -> None:
     from pipeline.batch.schedule import install_stop_handlers, run_schedule, validate_cron
 
     validate_cron(cron)
+    params = with_run_config(params)
     _log_to_stderr()
     if once:
         sys.exit(run_conversion(params))
     stop = threading.Event()
     install_stop_handlers(stop)
     sys.exit(run_schedule(cron, lambda: _guarded_run(params), stop=stop))
+
+
+def _site_folders(params: dict[str, Any]) -> list[Path]:
+    """The static folders of the inputs' sites: a changed image there rebuilds the pages that show it."""
+    from pipeline.site import find_site
+
+    sites = [find_site(Path(p), params.get("site_root")) for p in params["paths"] if Path(p).exists()]
+    return sorted({folder for site in sites if site is not None for folder in site.static_dirs})
+
+
+def with_run_config(params: dict[str, Any]) -> dict[str, Any]:
+    """The command's options with the project file's settings for those not given as flags
+    (`pipeline.runconfig`); `--show-config` prints them and exits."""
+    from click.core import ParameterSource
+
+    from pipeline.runconfig import apply_run_config, describe
+
+    context = click.get_current_context()
+    given = {name for name in params
+             if context.get_parameter_source(name) in (ParameterSource.COMMANDLINE, ParameterSource.ENVIRONMENT)}
+    sources = apply_run_config(params, given)
+    if params.pop("show_config", False):
+        click.echo(describe(params, sources))
+        sys.exit(EXIT_OK)
+    for key in params.get("_config_unknown") or ():
+        click.echo(f"convert: warning: {params['_config_file']}: unknown setting {key!r} ignored", err=True)
+    return params
 
 
 def _guarded_run(params: dict[str, Any], resident: Resident | None = None) -> int:

@@ -21,9 +21,17 @@ if TYPE_CHECKING:
 
 def prepare(path: Path, theme: Theme, *, run_normalizer: bool = True,
             normalize_options: NormalizeOptions | None = None, max_input_bytes: int = DEFAULT_MAX_BYTES,
-            lang: str | None = None) -> Document:
-    """Load and normalize one document: the part every format shares (`lang` overrides its language)."""
+            site_root: Path | None = None, lang: str | None = None) -> Document:
+    """Load and normalize one document: the part every format shares.
+
+    `site_root` is the website the document belongs to; without it the site is found by walking up
+    from the document to a site generator's config (see `pipeline.site`). `lang` overrides the
+    document's language (its front matter's, or the one detected from its text).
+    """
+    from pipeline.site import find_site
+
     document = load_document(path, default_publisher=theme.tokens["name"], max_bytes=max_input_bytes, lang=lang)
+    document.site = find_site(path, site_root)
     if run_normalizer:
         options = normalize_options or NormalizeOptions()
         if options.theme_dir is None:
@@ -44,23 +52,29 @@ def convert(paths: Iterable[Path | str], formats: list[str] | str = "all", out_d
             executor: str = "inline", workers: int | None = None, job_timeout: float | None = 600,
             scheduler: Any = None, reporter: Reporter | None = None,
             memory_limit_mb: int | None = None, max_input_bytes: int = DEFAULT_MAX_BYTES,
-            resident: Resident | None = None) -> BatchResult:
+            resident: Resident | None = None, site_root: Path | str | None = None,
+            lang: str | None = None) -> BatchResult:
     """Convert Markdown files (or folders of them, recursively) to the given formats in `out_dir`.
 
     Usage errors (missing files, unknown formats or themes) raise before anything is written. A
     document that fails is recorded in the result and the others still convert. Outputs that are
-    up to date (see dist/manifest.json) are skipped unless `force`.
+    up to date (see dist/manifest.json) are skipped unless `force`. `site_root` is the website the
+    documents are pages of (images under `/…`); without it each document's site is found by walking
+    up to a site generator's config. `lang` overrides the documents' language (as `--lang` does).
     """
     from pipeline.batch import plan_jobs, run_batch
     from pipeline.batch.lock import output_lock
     from pipeline.writers import WriteOptions, parse_formats
 
+    if lang:
+        options = dataclasses.replace(options or WriteOptions(), lang=lang)
     format_names = parse_formats(formats if isinstance(formats, str) else ",".join(formats))
     loaded_theme = theme if isinstance(theme, Theme) else load_theme(theme)
     out = Path(out_dir)
     plan = plan_jobs([Path(p) for p in paths], format_names, out, loaded_theme, options or WriteOptions(),
                      normalize=run_normalizer, normalize_options=normalize_options or NormalizeOptions(),
-                     glob=glob, exclude=exclude, max_input_bytes=max_input_bytes)
+                     glob=glob, exclude=exclude, max_input_bytes=max_input_bytes,
+                     site_root=Path(site_root) if site_root is not None else None)
     with output_lock(out):
         return run_batch(plan, executor=executor, workers=workers, job_timeout=job_timeout, force=force,
                          reporter=reporter, scheduler=scheduler, memory_limit_mb=memory_limit_mb,

@@ -4,7 +4,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Literal
+from typing import TYPE_CHECKING, Any, Literal
+
+if TYPE_CHECKING:
+    from pipeline.site import Site
 
 Severity = Literal["error", "warning", "info"]
 
@@ -97,6 +100,8 @@ class Document:
     original_body: str = ""
     # Link targets already reported as unusable (by the normalizer), so later stages say it once.
     reported_links: set[str] = field(default_factory=set)
+    # The website the document is a page of (its images under `/…`, its address), when known.
+    site: Site | None = None
     # Filled by later stages and shared by every writer (e.g. the pandoc AST).
     artifacts: dict[str, Any] = field(default_factory=dict)
 

@@ -202,7 +202,11 @@ def check_links(ast: dict[str, Any], document: Document) -> dict[str, Any]:
 
     The normalizer fixes what it can (scheme-less domains …); what is left would become a broken
     reference inside an EPUB and a dead link in a PDF, so the text is kept and the link dropped.
+    A root-relative link (`/about/`) leads to the page on the document's website, when its address
+    is known (`pipeline.site.web_address`).
     """
+    from pipeline.site import web_address
+
     headings = document.artifacts["outline"] = outline(ast)  # unlinking changes no heading's text
     ids = {h.id for h in headings}
 
@@ -224,11 +228,20 @@ def check_links(ast: dict[str, Any], document: Document) -> dict[str, Any]:
             if unquote(url[1:]) in ids:
                 return None
             reason = f"no heading or anchor {url!r} in the document"
+            anchors = document.artifacts.get("anchors")
+            closest = anchors.closest(url[1:]) if anchors is not None else None
+            if closest is not None:
+                reason += f" (closest heading: {closest[1]!r}, #{closest[0]})"
+        elif url.startswith("/") and not url.startswith("//") and (address := web_address(url, document)):
+            return {"t": "Link", "c": [node["c"][0], inlines, [valid_uri(address), node["c"][2][1]]]}
         elif _is_local_target(url):
             target = (base / unquote(urlsplit(url).path)).resolve()
             if urlsplit(url).path and target.is_relative_to(base) and target.is_file():
                 return None
             reason = f"{url!r} is neither a web address nor a file beside the document"
+            if url.startswith("/") and not url.startswith("//"):
+                reason = (f"{url!r}, a page of the website whose address is unknown (a site config with its "
+                          "address, see --site-root, or the page's url in front matter)")
         else:
             valid = valid_uri(url)
             if valid == url:
@@ -295,10 +308,14 @@ def pandoc_ast(document: Document) -> dict[str, Any]:
     """The document's pandoc AST, parsed once and cached on the document."""
     cached = document.artifacts.get("ast")
     if cached is None:
-        ast = json.loads(run_pandoc(document.body, "json", fmt=READER, document=document))
+        from pipeline.transforms.anchors import resolve_anchor_links
+        from pipeline.transforms.bylines import mark_bylines
         from pipeline.transforms.languages import mark_languages
+        from pipeline.transforms.shortcodes import expand_templates
 
-        cached = document.artifacts["ast"] = mark_languages(caption_figures(check_links(ast, document)), document)
+        ast = json.loads(run_pandoc(expand_templates(document.body, document), "json", fmt=READER, document=document))
+        ast = check_links(resolve_anchor_links(ast, document), document)
+        cached = document.artifacts["ast"] = mark_languages(mark_bylines(caption_figures(ast)), document)
     return cached
 
 
@@ -357,59 +374,44 @@ def _unwrap_missing_figure(figure: dict[str, Any]) -> dict[str, Any] | None:
     return {"t": "Para", "c": [span]}
 
 
-def embed_images(ast: dict[str, Any], document: Document, roots: list[Path],
-                 allowed_hosts: tuple[str, ...] = ()) -> dict[str, Any]:
+def embed_images(ast: dict[str, Any], document: Document, allowed_hosts: tuple[str, ...] = ()) -> dict[str, Any]:
     """A copy of the AST whose images are data: URIs, so pandoc (sandboxed) never opens a path.
 
-    Images outside the allowed folders, remote ones and missing ones are replaced by their alt
-    text in brackets, with a warning: visible in the output, never a crash or a leak.
+    Images are read from the document's folder and its site's static folders (`resolve_resource`);
+    those elsewhere, remote ones and missing ones are replaced by their alt text in brackets, with
+    a warning: visible in the output, never a crash or a leak. Raw HTML `<img>` tags get the same.
     """
-    from pipeline.resources import (
-        IMAGE_TYPES,
-        MAX_IMAGE_PIXELS,
-        MAX_RESOURCE_BYTES,
-        data_uri,
-        image_pixels,
-        is_allowed,
-        local_target,
-    )
+    from pipeline.resources import data_uri, usable_image
+    from pipeline.transforms.raw_images import embed_raw_images
 
     cache: dict[str, str | None] = {}
+
+    def embedded(url: str) -> str | None:
+        if url not in cache and allowed_hosts and urlsplit(url).scheme in ("http", "https"):
+            cache[url] = _remote_image(url, allowed_hosts, document)
+        if url not in cache:
+            target, reason = usable_image(url, document)
+            if target is None:
+                document.warn("REND002", f"image {url[:200]!r} {reason}; shown as its description",
+                              line=document.line_of(url))
+            cache[url] = data_uri(target) if target is not None else None
+        return cache[url]
 
     def visit(node: dict[str, Any]) -> Any:
         if node["t"] == "Figure":
             return _unwrap_missing_figure(node)
+        if node["t"] in ("RawInline", "RawBlock"):
+            return embed_raw_images(node, embedded)
         if node["t"] != "Image":
             return None
         attr, inlines, (url, title) = node["c"]
         if url.startswith("data:"):
             return None
-        if url not in cache and allowed_hosts and urlsplit(url).scheme in ("http", "https"):
-            cache[url] = _remote_image(url, allowed_hosts, document)
-        if url not in cache:
-            target = local_target(url, document.base_dir)
-            reason = None
-            if target is None:
-                reason = "is remote and network access is off (see --allow-remote)"
-            elif not is_allowed(target, roots):
-                reason = "is missing or outside the document's folder"
-            elif target.suffix.lower() not in IMAGE_TYPES:
-                reason = "is not a supported image type"
-            elif target.stat().st_size > MAX_RESOURCE_BYTES:
-                reason = "is larger than the image size limit"
-            elif (pixels := image_pixels(target)) is not None and pixels > MAX_IMAGE_PIXELS:
-                reason = f"has {pixels / 1e6:.0f} million pixels, over the {MAX_IMAGE_PIXELS / 1e6:.0f} million limit"
-            if reason:
-                document.warn("REND002", f"image {url!r} {reason}; shown as its description",
-                              line=document.line_of(url))
-                cache[url] = None
-            else:
-                cache[url] = data_uri(target)
-        embedded = cache[url]
-        if embedded is None:
+        data = embedded(url)
+        if data is None:
             alt = stringify(inlines) or Path(urlsplit(url).path).name or "image"
             return {"t": "Span", "c": [["", ["missing-image"], []], [{"t": "Str", "c": f"[{alt}]"}]]}
-        return {"t": "Image", "c": [attr, inlines, [embedded, title]]}
+        return {"t": "Image", "c": [attr, inlines, [data, title]]}
 
     return {**ast, "blocks": walk(ast["blocks"], visit)}
 
@@ -419,8 +421,7 @@ def embedded_ast(document: Document) -> dict[str, Any]:
     cached = document.artifacts.get("embedded_ast")
     if cached is None:
         cached = document.artifacts["embedded_ast"] = embed_images(
-            pandoc_ast(document), document, [document.base_dir],
-            allowed_hosts=tuple(document.artifacts.get("allowed_hosts", ())),
+            pandoc_ast(document), document, allowed_hosts=tuple(document.artifacts.get("allowed_hosts", ())),
         )
     return cached
 

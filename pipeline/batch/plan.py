@@ -12,9 +12,11 @@ from functools import cache
 from importlib.metadata import PackageNotFoundError, version
 from pathlib import Path
 from typing import Any
+from urllib.parse import unquote, urlsplit
 
 from pipeline.errors import UsageError
 from pipeline.load import DEFAULT_MAX_BYTES, MARKDOWN_SUFFIXES
+from pipeline.transforms.shortcodes import shortcode_sources
 
 # Libraries whose version changes what an output looks like (or what its check says): the
 # converters, the normalizer's parser and renderers, font subsetting (every format embeds
@@ -42,6 +44,7 @@ class Job:
     max_input_bytes: int = DEFAULT_MAX_BYTES
     resources: tuple[str, ...] = ()  # the files beside the source it names, with their hashes
     theme_fingerprint: str = ""  # a worker that outlives a batch (watch mode) reloads a changed theme
+    site_root: str | None = None  # --site-root: the website the document is a page of
 
     @property
     def label(self) -> str:
@@ -168,14 +171,16 @@ _REFERENCE = re.compile(
 )
 
 
-def _referenced_files(source: Path, data: bytes) -> tuple[str, ...]:
-    """The files beside `source` (whose bytes are `data`) that it names, each with what an output takes from it.
+def _referenced_files(source: Path, data: bytes, site: Any = None) -> tuple[str, ...]:
+    """The files `source` (whose bytes are `data`) names, each with what an output takes from it.
 
     Images are embedded, so their content counts; for any other file only whether it exists does
-    (a link to a missing file is unwrapped). Outside the document's folder nothing is ever read.
+    (a link to a missing file is unwrapped). Files are looked up as the outputs look them up: beside
+    the document, and from the site's static folders for `/…` paths (`site`, a `pipeline.site.Site`);
+    nothing outside those is ever read.
     """
     from pipeline.load import decode
-    from pipeline.resources import IMAGE_TYPES, local_target
+    from pipeline.resources import IMAGE_TYPES, resolve_in
 
     try:
         text = decode(data, source)[0]
@@ -188,22 +193,25 @@ def _referenced_files(source: Path, data: bytes) -> tuple[str, ...]:
             names.update(item.split()[0] for item in value.split(",") if item.split())
         else:
             names.add(value)
+    names.update(shortcode_sources(text))
     base = source.parent.resolve()
     found: dict[str, str] = {}
     for name in names:
         if not name or name.startswith(("#", "data:")):
             continue
-        target = local_target(name, base)
-        if target is None or not target.is_relative_to(base) or target == source.resolve():
+        target, why = resolve_in(name, base, site)
+        if why in ("remote", "outside", "site-relative") or target == source.resolve():
             continue
-        relative = target.relative_to(base).as_posix()
-        if not target.is_file():
-            found[relative] = "missing"
+        label = unquote(urlsplit(name).path) if target is None else (
+            target.relative_to(base).as_posix() if target.is_relative_to(base) else f"site:{target}")
+        if target is None:
+            found[label] = "missing"
         elif target.suffix.lower() in IMAGE_TYPES:
-            found[relative] = file_sha256(target)
+            found[label] = file_sha256(target)
         else:
-            found[relative] = "file"
-    return tuple(f"{name}:{state}" for name, state in sorted(found.items()))
+            found[label] = "file"
+    site_state = [f"site:{site.generator}:{site.root}:{site.base_url or ''}"] if site is not None else []
+    return (*site_state, *(f"{name}:{state}" for name, state in sorted(found.items())))
 
 
 def job_key(source_hash: str, fmt: str, theme_fingerprint: str, options: Any, normalize: bool,
@@ -225,9 +233,13 @@ def job_key(source_hash: str, fmt: str, theme_fingerprint: str, options: Any, no
 
 def plan_jobs(paths: list[Path], formats: list[str], out_dir: Path, theme: Any, options: Any, *,
               normalize: bool = True, normalize_options: Any = None, glob: str | None = None,
-              exclude: tuple[str, ...] = (), max_input_bytes: int = DEFAULT_MAX_BYTES) -> Plan:
+              exclude: tuple[str, ...] = (), max_input_bytes: int = DEFAULT_MAX_BYTES,
+              site_root: Path | None = None) -> Plan:
     """Every (document, format) job, with its output path (keeping the input's folder structure) and key."""
+    from pipeline.site import find_site
     from pipeline.writers import get_writer
+
+    given_site = find_site(Path("."), site_root) if site_root is not None else None  # a bad root fails here
 
     extensions = {name: get_writer(name).extension for name in formats}
     versions = tool_versions()
@@ -245,7 +257,7 @@ def plan_jobs(paths: list[Path], formats: list[str], out_dir: Path, theme: Any, 
             data = handle.read(max_input_bytes + 1)
         source_hash = hashlib.sha256(data).hexdigest() if len(data) <= max_input_bytes else file_sha256(source)
         inputs = _normalizer_inputs(source) if normalize else []
-        resources = _referenced_files(source, data)
+        resources = _referenced_files(source, data, given_site or find_site(source))
         for index, fmt in enumerate(formats):
             out_path = out_dir / relative.parent / f"{source.stem}{extensions[fmt]}"
             key = job_key(source_hash, fmt, theme.fingerprint, options, normalize, normalize_options, inputs,
@@ -255,6 +267,7 @@ def plan_jobs(paths: list[Path], formats: list[str], out_dir: Path, theme: Any, 
                 theme=str(theme.root), options=options, normalize=normalize, normalize_options=normalize_options,
                 write_report=normalize and index == 0, key=key, max_input_bytes=max_input_bytes,
                 resources=resources, theme_fingerprint=theme.fingerprint,
+                site_root=str(given_site.root) if given_site is not None else None,
             ))
     outputs = [job.out_path for job in plan.jobs]
     clashes = {p for p in outputs if outputs.count(p) > 1}

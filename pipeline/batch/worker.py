@@ -39,11 +39,12 @@ def _document(job: Job, theme: Any) -> Document:
     allowed_hosts = tuple(getattr(job.options, "allow_remote", ()))
     lang = getattr(job.options, "lang", None)
     key = (job.source, file_sha256(Path(job.source)), job.resources, job.normalize, repr(job.normalize_options),
-           job.theme, allowed_hosts, lang)
+           job.theme, allowed_hosts, job.site_root, lang)
     document = _DOCUMENTS.get(key)
     if document is None:
         document = prepare(Path(job.source), theme, run_normalizer=job.normalize,
-                           normalize_options=job.normalize_options, max_input_bytes=job.max_input_bytes, lang=lang)
+                           normalize_options=job.normalize_options, max_input_bytes=job.max_input_bytes,
+                           site_root=Path(job.site_root) if job.site_root else None, lang=lang)
         document.artifacts["allowed_hosts"] = allowed_hosts
         # Parse once now, so warnings about the text belong to the document, not to one format; the
         # fallback fonts too (a character no font has is one warning, in every output's record).

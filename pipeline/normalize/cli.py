@@ -74,12 +74,14 @@ def _selected(rule_id: str, ignore: tuple[str, ...]) -> bool:
     return not any(rule_id.upper().startswith(s.upper()) for s in ignore)
 
 
-def _lint_file(path: Path, options: Any, ignore: tuple[str, ...]) -> FileResult:
+def _lint_file(path: Path, options: Any, ignore: tuple[str, ...], site_root: Path | None = None) -> FileResult:
     from pipeline.normalize import normalize
+    from pipeline.site import find_site
 
     result = FileResult(path)
     try:
         doc = _load(path)
+        doc.site = find_site(path, site_root)  # root-relative images are checked against the site's files
     except PipelineError as exc:
         result.error = exc
         return result
@@ -144,6 +146,9 @@ def _short(text: str, n: int = 70) -> str:
 @click.option("--ignore", "ignore", multiple=True, help="Skip these rules (ID or prefix); repeatable.")
 @click.option("--quote-style", type=click.Choice(["curly", "straight", "keep"]), default=None)
 @click.option("--check-links", is_flag=True, help="Also request every http(s) link (cached for a day).")
+@click.option("--site-root", type=click.Path(file_okay=False, path_type=Path), default=None,
+              help="The website the files are pages of (default: site-root in pipeline.toml, else found "
+                   "by walking up to a site generator's config).")
 def lint(
     paths: tuple[Path, ...],
     fix: bool,
@@ -157,6 +162,7 @@ def lint(
     ignore: tuple[str, ...],
     quote_style: str | None,
     check_links: bool,
+    site_root: Path | None,
 ) -> None:
     """Check Markdown files with the normalizer's rules; exit 1 when there are findings."""
     from pipeline.normalize import NormalizeOptions
@@ -179,7 +185,15 @@ def lint(
     if not files:
         click.echo("error: no Markdown files to lint", err=True)
         sys.exit(2)
-    results = [_lint_file(p, options, ignore) for p in files]
+    if site_root is None:
+        from pipeline.runconfig import load_run_config
+
+        try:
+            site_root = load_run_config(files[0]).values.get("site_root")
+        except PipelineError as exc:
+            click.echo(f"error: {exc}", err=True)
+            sys.exit(exc.exit_code)
+    results = [_lint_file(p, options, ignore, site_root) for p in files]
     exit_code = 0
     for r in results:
         if r.error is not None:

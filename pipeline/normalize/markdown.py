@@ -51,13 +51,19 @@ def _is_fenced_div(params: str, *_: Any) -> bool:
 
 
 def _render_div(node: RenderTreeNode, context: RenderContext) -> str:
+    # The fences come back as the author wrote them (`:::note`, `::: tip`, `::::: {.x}`), blank lines
+    # inside included: to a GFM site they are paragraphs of text, and `::: tip` + a blank line +
+    # text is two paragraphs where `::: tip` + text is one.
     marker = node.markup or ":::"
+    written = node.meta if isinstance(node.meta, dict) else {}
     inner = "\n\n".join(child.render(context) for child in node.children)
-    info = node.info.strip()
-    closing = marker
-    if inner:
-        return f"{marker} {info}\n{inner}\n{closing}"
-    return f"{marker} {info}\n{closing}"
+    opening = written.get("open") or f"{marker} {node.info.strip()}"
+    closing = written.get("close", marker)
+    if not inner:
+        return f"{opening}\n{closing}" if closing else opening
+    after_open = "\n\n" if written.get("gap_open") else "\n"
+    before_close = "\n\n" if written.get("gap_close") else "\n"
+    return f"{opening}{after_open}{inner}{before_close}{closing}" if closing else f"{opening}{after_open}{inner}"
 
 
 def _render_front_matter(node: RenderTreeNode, context: RenderContext) -> str:
@@ -74,12 +80,28 @@ def _escape_tick_box(text: str, node: RenderTreeNode, context: RenderContext) ->
     return _TICK_BOX.sub(r"\[\g<1>\]", text)
 
 
+# `[text]({{< ref "page.md" >}})`, `![x]({{ site.baseurl }}/a.png)`: a link whose target a site
+# template writes. Markdown readers see text (the target has spaces), so mdformat escapes the
+# brackets; the site expands the template first and reads a link, which the escapes would break.
+_TEMPLATE_LINK = re.compile(r"(!?)\\\[((?:[^\[\]\n]|\\[^\[\]])*?)\\\]\((?=\s*\{[{%])")
+
+
+def _keep_template_links(text: str, node: RenderTreeNode, context: RenderContext) -> str:
+    if "](" not in text or "{" not in text:
+        return text
+    return _TEMPLATE_LINK.sub(r"\1[\2](", text)
+
+
+def _escape_tick_box_and_keep_template_links(text: str, node: RenderTreeNode, context: RenderContext) -> str:
+    return _keep_template_links(_escape_tick_box(text, node, context), node, context)
+
+
 def _gfm_renderers() -> SimpleNamespace:
     import mdformat.plugins
 
     gfm = mdformat.plugins.PARSER_EXTENSIONS["gfm"]
     postprocessors = dict(gfm.POSTPROCESSORS)
-    postprocessors["paragraph"] = _escape_tick_box
+    postprocessors["paragraph"] = _escape_tick_box_and_keep_template_links
     return SimpleNamespace(CHANGES_AST=False, RENDERERS=gfm.RENDERERS, POSTPROCESSORS=postprocessors)
 
 
@@ -112,14 +134,14 @@ def _encode_edge_spaces(text: str) -> str:
 
 
 def _keep_cell_edge_spaces(text: str, node: RenderTreeNode, context: RenderContext) -> str:
-    return _encode_edge_spaces(text)
+    return _keep_template_links(_encode_edge_spaces(text), node, context)
 
 
 def _keep_heading_edge_spaces(text: str, node: RenderTreeNode, context: RenderContext) -> str:
     prefix = _HEADING_PREFIX.match(text)
     if prefix is None:
         return text
-    return prefix.group(0) + _encode_edge_spaces(text[prefix.end():])
+    return prefix.group(0) + _keep_template_links(_encode_edge_spaces(text[prefix.end():]), node, context)
 
 
 _ORDERED_ITEM = re.compile(r"^(\d+)[.)]", flags=re.MULTILINE)
@@ -245,6 +267,10 @@ def parser() -> MarkdownIt:
     # visible text that pandoc reads differently. Keep what the author wrote; the LINK rules
     # report such targets and the sanitizer removes them from the outputs.
     md.validateLink = lambda url: True  # type: ignore[method-assign]
+    # markdown-it percent-encodes every destination it reads (`#Описание` → `#%D0%9E…`), and mdformat
+    # writes that back: the author's readable address would change in the source for nothing (every
+    # renderer encodes it the same way when it writes HTML). Destinations stay as written.
+    md.normalizeLink = lambda url: url  # type: ignore[method-assign]
     md.enable(["table", "strikethrough"])
     md.use(front_matter_plugin).use(tasklists_plugin)
     # mdformat-footnote's own setup: footnotes plus a reorder step that keeps orphan definitions,
@@ -398,7 +424,35 @@ def parse(text: str) -> tuple[list[Token], dict[str, Any]]:
     problems += [(line, "a list the renderer would merge blocks in") for line in _lists_mdformat_would_merge(tokens)]
     if problems:
         tokens = _keep_as_written(tokens, text, problems, env)
+    _note_div_fences(tokens, text)
     return tokens, env
+
+
+_QUOTE_PREFIX = re.compile(r"^(?:[ \t]*>)*[ \t]*")
+
+
+def _note_div_fences(tokens: list[Token], text: str) -> None:
+    """Record on each fenced div's opening token how its fences and blank lines were written."""
+    if ":::" not in text:
+        return
+    lines: list[str] | None = None
+    for token in tokens:
+        if token.type != DIV_OPEN or not token.map:
+            continue
+        if lines is None:
+            lines = [_QUOTE_PREFIX.sub("", line, count=1) for line in re.split(r"\r\n?|\n", text)]
+        first, end = token.map
+        if first >= len(lines):
+            continue
+        # The map ends at the closing fence's line (the container plugin leaves it out).
+        last = end
+        closed = last < len(lines) and lines[last].strip().startswith(":::") and not lines[last].strip().strip(":")
+        token.meta = {
+            "open": lines[first].strip(),
+            "close": lines[last].strip() if closed else "",
+            "gap_open": first + 1 < len(lines) and not lines[first + 1].strip(),
+            "gap_close": closed and last - 1 > first and not lines[last - 1].strip(),
+        }
 
 
 def _long_list_runs(tokens: list[Token]) -> list[int]:

@@ -131,7 +131,7 @@ class _Images:
         return result
 
     def _data(self, src: str) -> bytes | None:
-        from pipeline.resources import is_allowed, local_target
+        from pipeline.resources import resolve_resource
 
         if src.startswith("data:"):
             header, _, payload = src.partition(",")
@@ -141,8 +141,8 @@ class _Images:
                 return base64.b64decode(payload, validate=False)
             except ValueError:
                 return None
-        target = local_target(src, self.document.base_dir)
-        if target is None or not is_allowed(target, [self.document.base_dir]):
+        target, _reason = resolve_resource(src, self.document)
+        if target is None:
             return None
         if target.stat().st_size > MAX_IMAGE_BYTES:
             return None

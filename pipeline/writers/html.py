@@ -11,14 +11,14 @@ from __future__ import annotations
 
 import html as html_lib
 import re
-from html.parser import HTMLParser
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 from markupsafe import Markup
 
 from pipeline import __version__
-from pipeline.resources import IMAGE_TYPES, MAX_RESOURCE_BYTES, data_uri, is_allowed, local_target
+from pipeline.resources import data_uri, usable_image
+from pipeline.transforms.raw_images import parse_tag, start_tag
 from pipeline.writers.htmlpage import body_html, document_direction, document_labels, inline_font_url, toc_entries
 
 if TYPE_CHECKING:
@@ -30,30 +30,6 @@ _LOADING_TAG = re.compile(r"<(img|source)\b[^>]*>", re.IGNORECASE)
 _EMPTY_PICTURE = re.compile(r"<picture\b[^>]*>\s*</picture>", re.IGNORECASE)
 
 
-class _Tag(HTMLParser):
-    def __init__(self) -> None:
-        super().__init__(convert_charrefs=True)
-        self.name = ""
-        self.attributes: list[tuple[str, str]] = []
-
-    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
-        self.name, self.attributes = tag, [(k, v or "") for k, v in attrs]
-
-    handle_startendtag = handle_starttag
-
-
-def _parse_tag(markup: str) -> _Tag:
-    tag = _Tag()
-    tag.feed(markup)
-    tag.close()
-    return tag
-
-
-def _serialize(name: str, attributes: list[tuple[str, str]]) -> str:
-    inner = "".join(f' {k}="{html_lib.escape(v, quote=True)}"' for k, v in attributes)
-    return f"<{name}{inner}>"
-
-
 def self_contained(markup: str, document: Document) -> str:
     """Every image a data: URI: the document's own files inlined, anything else its description."""
     cache: dict[str, str | None] = {}
@@ -62,26 +38,23 @@ def self_contained(markup: str, document: Document) -> str:
         if url.startswith("data:"):
             return url
         if url not in cache:
-            target = local_target(url, document.base_dir)
-            ok = (target is not None and is_allowed(target, [document.base_dir])
-                  and target.suffix.lower() in IMAGE_TYPES and target.stat().st_size <= MAX_RESOURCE_BYTES)
-            cache[url] = data_uri(target) if ok and target is not None else None
+            target, reason = usable_image(url, document)
+            cache[url] = data_uri(target) if target is not None else None
             if cache[url] is None:
-                document.warn("REND002", f"image {url[:120]!r} is missing, remote or outside the document's folder; "
-                              "shown as its description in the HTML")
+                document.warn("REND002", f"image {url[:120]!r} {reason}; shown as its description in the HTML")
         return cache[url]
 
     def replace(match: re.Match[str]) -> str:
-        tag = _parse_tag(match.group(0))
-        attributes = dict(tag.attributes)
-        if tag.name == "source":
+        name, tag_attributes = parse_tag(match.group(0))
+        attributes = dict(tag_attributes)
+        if name == "source":
             return ""  # <picture> alternatives: the <img> inside is enough for a self-contained page
         source = inline(attributes.get("src", ""))
         if source is None:
             alt = " ".join(attributes.get("alt", "").split()) or "image"
             return f'<span class="missing-image">[{html_lib.escape(alt)}]</span>'
-        kept = [(k, source if k == "src" else v) for k, v in tag.attributes if k not in ("srcset", "sizes")]
-        return _serialize("img", kept)
+        kept = [(k, source if k == "src" else v) for k, v in tag_attributes if k not in ("srcset", "sizes")]
+        return start_tag("img", kept)
 
     return _EMPTY_PICTURE.sub("", _LOADING_TAG.sub(replace, markup))
 

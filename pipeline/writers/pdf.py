@@ -120,6 +120,7 @@ class PdfWriter:
         from pipeline.pdf import variants
         from pipeline.pdf.page import build_print_html, print_styles
         from pipeline.pdf.settings import print_settings
+        from pipeline.resources import document_roots
         from pipeline.writers import WriteResult
 
         weasyprint = import_weasyprint()
@@ -128,7 +129,7 @@ class PdfWriter:
         from pipeline.fonts.fallback import whole_faces
 
         selection = document_fonts(document, theme)
-        roots = [document.base_dir, theme.root, theme.default_root, *{f.path.parent for f in theme.fonts},
+        roots = [*document_roots(document), theme.root, theme.default_root, *{f.path.parent for f in theme.fonts},
                  *{f.path.parent for f in whole_faces(selection)}]
         if settings.output_intent.profile is not None:
             roots.append(settings.output_intent.profile.parent)

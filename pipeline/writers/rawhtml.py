@@ -85,7 +85,7 @@ def promote_raw_images(ast: dict[str, Any], document: Document) -> dict[str, Any
     blocks = walk(ast["blocks"], visit)
     if not found:
         return ast
-    return embed_images({**ast, "blocks": blocks}, document, [document.base_dir])
+    return embed_images({**ast, "blocks": blocks}, document)
 
 
 _WRAPPER_ID = "pipeline-raw-{}"
@@ -129,4 +129,4 @@ def raw_blocks_as_ast(ast: dict[str, Any], document: Document) -> dict[str, Any]
         return None
 
     result = {**ast, "blocks": walk(ast["blocks"], replace)}
-    return embed_images(result, document, [document.base_dir])
+    return embed_images(result, document)

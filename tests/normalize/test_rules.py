@@ -54,28 +54,8 @@ CASES = [
     ("STRU001", "Escaped \\\\\n", "Escaped \\\\\n"),
     ("STRU003", "One line\nand the next\nand a third.\n", "One line and the next and a third.\n"),
     ("STRU003", "日本語の\n文章です。\n", "日本語の\n文章です。\n"),
-    (
-        "STRU004",
-        "## Heading\n\nJane Doe, Technical Editor, ACME\n\nText.\n",
-        '## Heading\n\n::: {.byline custom-style="Byline"}\nJane Doe, Technical Editor, ACME\n:::\n\nText.\n',
-    ),
-    (
-        "STRU004",
-        "## Heading\n\nSamuel de Medeiros Queiroz, Program Coordinator\n\nText.\n",
-        '## Heading\n\n::: {.byline custom-style="Byline"}\n'
-        "Samuel de Medeiros Queiroz, Program Coordinator\n:::\n\nText.\n",
-    ),
-    (
-        "STRU004",
-        "## Heading\n\nOpenStack Technical Committee\n\nText.\n",
-        '## Heading\n\n::: {.byline custom-style="Byline"}\nOpenStack Technical Committee\n:::\n\nText.\n',
-    ),
-    ("STRU004", "## Heading\n\nThis is a sentence, really.\n", "## Heading\n\nThis is a sentence, really.\n"),
-    (
-        "STRU004",
-        "## Heading\n\nText first.\n\nJane Doe, Editor\n",
-        "## Heading\n\nText first.\n\nJane Doe, Editor\n",
-    ),
+    ("STRU003", "Text\n{{< /tab >}}\n{{< /tabs >}}\n", "Text\n{{< /tab >}}\n{{< /tabs >}}\n"),
+    ("STRU003", "One\ntwo {{< x >}}\n{% endif %}\n", "One two {{< x >}}\n{% endif %}\n"),
     # Links
     ("LINK001", "[x](https//example.com/a)\n", "[x](https://example.com/a)\n"),
     ("LINK001", "[x](htps://example.com)\n", "[x](https://example.com)\n"),

@@ -22,6 +22,8 @@ if TYPE_CHECKING:
     from linkify_it import LinkifyIt
     from publicsuffixlist import PublicSuffixList
 
+    from pipeline.document import Document
+
 # File extensions that are also top-level domains: `setup.py`, `README.md`, `run.sh` are files.
 _FILE_EXTENSIONS = frozenset(
     [
@@ -433,13 +435,30 @@ def unfixable_links(ctx: RuleContext) -> None:
         target = str(tok.attrs.get(attr, ""))
         line0, col0 = ctx.locate_next(inline, target or "](", "target")
         what = "image" if attr == "src" else "link"
-        reason = _problem(target, base, tok)
+        reason = _problem(target, base, tok, ctx.doc)
         if reason:
             ctx.warn("LINK005", f"{what} target {target!r}: {reason}", line0, col0)
             ctx.doc.reported_links.add(target)
 
 
-def _problem(target: str, base: Path, tok: Token) -> str | None:
+def _site_relative_problem(target: str, doc: Document | None) -> str | None:
+    """A root-relative path resolves on the document's site: its static folders, or its web address."""
+    from pipeline.resources import resolve_resource
+    from pipeline.site import web_address
+
+    if doc is None:
+        return "site-relative path: it only resolves on the original website (see --site-root)"
+    found, why = resolve_resource(target, doc)
+    if found is not None or (why != "outside" and web_address(target, doc) is not None):
+        return None
+    if doc.site is None:
+        return "site-relative path: it only resolves on the original website (give its site with --site-root)"
+    if why == "outside":
+        return f"leaves the root of the {doc.site.describe()}"
+    return f"not in the static folders of the {doc.site.describe()}, and the site's address is unknown"
+
+
+def _problem(target: str, base: Path, tok: Token, doc: Document | None = None) -> str | None:
     if not target:
         return "empty target"
     if target.startswith("#"):
@@ -461,7 +480,9 @@ def _problem(target: str, base: Path, tok: Token) -> str | None:
             return "script links do not work in documents"
         return None
     if target.startswith("/"):
-        return "site-relative path: it only resolves on the original website"
+        if tok.type == "image" and doc is not None and doc.site is not None:
+            return None  # looked up in the site's static folders when it is embedded (REND002 if absent)
+        return _site_relative_problem(target, doc)
     if not _exists(base, target):
         return "relative path not found next to the document"
     return None

@@ -1,4 +1,7 @@
-"""Structure rules: headings, outline, pseudo-headings, stray breaks, wrapped lines, bylines.
+"""Structure rules: headings, outline, pseudo-headings, stray breaks, wrapped lines.
+
+Bylines are print structure, marked in the render stage (`pipeline.transforms.bylines`): a fenced
+div written into the source would show as text on the site the page comes from.
 
 These rules change structure or formatting only: the rendered text stays the same (the tests
 compare the text of the rendered HTML before and after, as mdformat does).
@@ -15,58 +18,9 @@ from pipeline.normalize import tokens as tk
 from pipeline.normalize.engine import RuleContext
 from pipeline.normalize.markdown import DIV_CLOSE, DIV_OPEN
 from pipeline.normalize.registry import rule
-
-BYLINE_INFO = '{.byline custom-style="Byline"}'
+from pipeline.transforms.bylines import looks_like_byline
 
 # -- helpers ---------------------------------------------------------------------------------------
-
-_PARTICLES = {
-    "de",
-    "da",
-    "das",
-    "do",
-    "dos",
-    "du",
-    "del",
-    "della",
-    "der",
-    "den",
-    "di",
-    "la",
-    "le",
-    "van",
-    "von",
-    "bin",
-    "binti",
-    "al",
-    "el",
-    "y",
-    "ten",
-    "ter",
-    "zu",
-    "e",
-}
-_NAME_WORD = re.compile(r"^(?:[A-Z][\w'’.-]*|[A-Z]\.)$")
-# A byline without a comma names a group rather than a person ("OpenStack Technical Committee").
-_GROUP = re.compile(r"\b(?:Committee|Team|Board|Council|Group|SIG|Staff|Editors|Maintainers|Authors)$")
-
-
-def looks_like_byline(text: str) -> bool:
-    """A short "Name, Role[, Organization]" line, or a short Title-Case group name."""
-    text = " ".join(text.split())
-    if not text or len(text) > 160 or text[-1] in ".!?:;" or "http" in text:
-        return False
-    parts = [p.strip() for p in text.split(",")]
-    if len(parts) == 1:
-        words = text.split()
-        return 2 <= len(words) <= 6 and all(w[0].isupper() for w in words) and bool(_GROUP.search(text))
-    name, roles = parts[0].split(), parts[1:]
-    if not 2 <= len(name) <= 5 or not all(roles) or len(" ".join(roles).split()) > 16:
-        return False
-    if not (_NAME_WORD.match(name[0]) and _NAME_WORD.match(name[-1])):
-        return False
-    return all(_NAME_WORD.match(w) or w in _PARTICLES for w in name)
-
 
 def _heading_line(level: int, children: list[Token]) -> str:
     return "#" * level + " " + tk.text_of(children).strip()
@@ -366,20 +320,26 @@ def unwrap_paragraphs(ctx: RuleContext) -> None:
             continue
         new: list[Token] = []
         joined = 0
+        template_lines = _template_lines(kids)
+        line = 0
         # The last character of the text so far, kept as we go: recomputing the text of every
         # prefix was quadratic in the number of lines of a paragraph.
         left = ""
         for k, child in enumerate(kids):
             if child.type == "softbreak":
                 right = tk.text_of(kids[k + 1 : k + 2])[:1]
-                # Chinese/Japanese/Korean lines join without a space: leave those breaks alone.
-                if _WIDE.match(left or " ") or _WIDE.match(right or " "):
+                line += 1
+                # Chinese/Japanese/Korean lines join without a space: leave those breaks alone. So
+                # are the breaks around a line that is all site template (`{{< /tab >}}`): the site
+                # reads that markup line by line.
+                if _WIDE.match(left or " ") or _WIDE.match(right or " ") or {line - 1, line} & template_lines:
                     new.append(child)
                 else:
                     joined += 1
                     new.append(tk.make("text", block=False, content=" "))
             else:
                 new.append(child)
+                line += child.type == "hardbreak"
             left = tk.text_of([child])[-1:] or left
         if not joined:
             continue
@@ -395,6 +355,24 @@ def unwrap_paragraphs(ctx: RuleContext) -> None:
             inline.children = _merge_text(new)
 
 
+_WHOLE_TEMPLATE = re.compile(r"(?:\s*(?:\{\{[<%].*?[>%]\}\}|\{%.*?%\}))+\s*")
+
+
+def _template_lines(kids: list[Token]) -> set[int]:
+    """Indexes of the paragraph's lines that hold only shortcodes or template tags."""
+    if not any(c.type == "text" and "{" in c.content for c in kids):
+        return set()
+    found: set[int] = set()
+    line, start = 0, 0
+    for k in range(len(kids) + 1):
+        if k == len(kids) or kids[k].type in ("softbreak", "hardbreak"):
+            piece = kids[start:k]
+            if piece and all(c.type == "text" for c in piece) and _WHOLE_TEMPLATE.fullmatch(tk.text_of(piece)):
+                found.add(line)
+            line, start = line + 1, k + 1
+    return found
+
+
 def _merge_text(kids: list[Token]) -> list[Token]:
     out: list[Token] = []
     for child in kids:
@@ -407,33 +385,3 @@ def _merge_text(kids: list[Token]) -> list[Token]:
 
 def _clip(text: str, n: int = 60) -> str:
     return text if len(text) <= n else text[: n - 1] + "…"
-
-
-@rule("STRU004")
-def bylines(ctx: RuleContext) -> None:
-    """A short "Name, Role" paragraph right under a heading is marked as the article's byline."""
-    toks = ctx.tokens
-    i = 0
-    while i + 4 < len(toks):
-        if not (toks[i].type == "heading_close" and toks[i + 1].type == "paragraph_open"):
-            i += 1
-            continue
-        para = toks[i + 1]
-        inline = toks[i + 2]
-        text = tk.text_of(inline.children)
-        if not looks_like_byline(text) or para.level != toks[i].level:
-            i += 1
-            continue
-        line0, before = _source(ctx, para)
-        after = f"::: {BYLINE_INFO}\n{before.strip()}\n:::"
-        if ctx.propose(line0, 0, before.strip(), after, "byline under the heading marked for the writers"):
-            lvl = para.level
-            open_ = tk.make(DIV_OPEN, "div", 1, level=lvl, markup=":::", info=" " + BYLINE_INFO)
-            open_.map = para.map
-            close = tk.make(DIV_CLOSE, "div", -1, level=lvl, markup=":::")
-            for t in toks[i + 1 : i + 4]:
-                t.level += 1
-            toks[i + 1 : i + 4] = [open_, *toks[i + 1 : i + 4], close]
-            i += 5
-        else:
-            i += 1
