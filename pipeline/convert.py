@@ -52,6 +52,7 @@ def convert(paths: Iterable[Path | str], formats: list[str] | str = "all", out_d
     """
     from pipeline.batch import plan_jobs, run_batch
     from pipeline.batch.lock import output_lock
+    from pipeline.buildreport import write_build_report
     from pipeline.writers import WriteOptions, parse_formats
 
     format_names = parse_formats(formats if isinstance(formats, str) else ",".join(formats))
@@ -61,6 +62,8 @@ def convert(paths: Iterable[Path | str], formats: list[str] | str = "all", out_d
                      normalize=run_normalizer, normalize_options=normalize_options or NormalizeOptions(),
                      glob=glob, exclude=exclude, max_input_bytes=max_input_bytes)
     with output_lock(out):
-        return run_batch(plan, executor=executor, workers=workers, job_timeout=job_timeout, force=force,
-                         reporter=reporter, scheduler=scheduler, memory_limit_mb=memory_limit_mb,
-                         before_work=loaded_theme.validate, resident=resident)
+        result = run_batch(plan, executor=executor, workers=workers, job_timeout=job_timeout, force=force,
+                           reporter=reporter, scheduler=scheduler, memory_limit_mb=memory_limit_mb,
+                           before_work=loaded_theme.validate, resident=resident)
+        write_build_report(out, result)  # also after a run that only found everything up to date
+        return result

@@ -39,6 +39,7 @@ def _entry(job: Job, result: dict[str, Any], versions: dict[str, str]) -> dict[s
     entry = {
         "source": job.source,
         "source_sha256": job.source_sha256,
+        "title": result.get("title"),
         "format": job.format,
         "status": result["status"],
         "key": job.key,
