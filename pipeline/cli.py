@@ -285,4 +285,11 @@ def _attach_subcommands() -> None:
     cli.add_command(lint)
 
 
+def _attach_kit_commands() -> None:
+    from pipeline.theme_cli import theme
+
+    cli.add_command(theme)
+
+
 _attach_subcommands()
+_attach_kit_commands()
