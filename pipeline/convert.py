@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
+import functools
 from collections.abc import Iterable
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -20,9 +21,18 @@ if TYPE_CHECKING:
 
 
 def prepare(path: Path, theme: Theme, *, run_normalizer: bool = True,
-            normalize_options: NormalizeOptions | None = None, max_input_bytes: int = DEFAULT_MAX_BYTES) -> Document:
-    """Load and normalize one document: the part every format shares."""
+            normalize_options: NormalizeOptions | None = None, max_input_bytes: int = DEFAULT_MAX_BYTES,
+            allowed_hosts: tuple[str, ...] = ()) -> Document:
+    """Load and normalize one document (or every chapter of a book): the part every format shares."""
+    from pipeline.book import is_book_input
+
+    if is_book_input(Path(path)):
+        from pipeline.book.assemble import prepare_book
+
+        return prepare_book(path, theme, run_normalizer=run_normalizer, normalize_options=normalize_options,
+                            max_input_bytes=max_input_bytes, allowed_hosts=allowed_hosts)
     document = load_document(path, default_publisher=theme.tokens["name"], max_bytes=max_input_bytes)
+    document.artifacts["allowed_hosts"] = allowed_hosts
     if run_normalizer:
         options = normalize_options or NormalizeOptions()
         if options.theme_dir is None:
@@ -36,8 +46,14 @@ def prepare(path: Path, theme: Theme, *, run_normalizer: bool = True,
     return document
 
 
+def validate_themes(roots: tuple[str, ...]) -> None:
+    """Parse every theme a batch uses (brand.yml, fonts), raising ThemeError before any work."""
+    for root in roots:
+        load_theme(root).validate()
+
+
 def convert(paths: Iterable[Path | str], formats: list[str] | str = "all", out_dir: Path | str = "dist",
-            theme: str | Theme = DEFAULT_THEME, *, run_normalizer: bool = True,
+            theme: str | Theme | None = None, *, run_normalizer: bool = True,
             normalize_options: NormalizeOptions | None = None, options: WriteOptions | None = None,
             glob: str | None = None, exclude: tuple[str, ...] = (), force: bool = False,
             executor: str = "inline", workers: int | None = None, job_timeout: float | None = 600,
@@ -46,9 +62,10 @@ def convert(paths: Iterable[Path | str], formats: list[str] | str = "all", out_d
             resident: Resident | None = None) -> BatchResult:
     """Convert Markdown files (or folders of them, recursively) to the given formats in `out_dir`.
 
-    Usage errors (missing files, unknown formats or themes) raise before anything is written. A
-    document that fails is recorded in the result and the others still convert. Outputs that are
-    up to date (see dist/manifest.json) are skipped unless `force`.
+    Usage errors (missing files, unknown formats or themes, a bad book file) raise before anything
+    is written. A document that fails is recorded in the result and the others still convert.
+    Outputs that are up to date (see dist/manifest.json) are skipped unless `force`. Without a
+    `theme`, documents get the default theme and books the one their book file names.
     """
     from pipeline.batch import plan_jobs, run_batch
     from pipeline.batch.lock import output_lock
@@ -56,14 +73,15 @@ def convert(paths: Iterable[Path | str], formats: list[str] | str = "all", out_d
     from pipeline.writers import WriteOptions, parse_formats
 
     format_names = parse_formats(formats if isinstance(formats, str) else ",".join(formats))
-    loaded_theme = theme if isinstance(theme, Theme) else load_theme(theme)
+    loaded_theme = theme if isinstance(theme, Theme) else load_theme(theme or DEFAULT_THEME)
     out = Path(out_dir)
     plan = plan_jobs([Path(p) for p in paths], format_names, out, loaded_theme, options or WriteOptions(),
                      normalize=run_normalizer, normalize_options=normalize_options or NormalizeOptions(),
-                     glob=glob, exclude=exclude, max_input_bytes=max_input_bytes)
+                     glob=glob, exclude=exclude, max_input_bytes=max_input_bytes, book_themes=theme is None)
+    themes = tuple(dict.fromkeys(job.theme for job in plan.jobs)) or (str(loaded_theme.root),)
     with output_lock(out):
         result = run_batch(plan, executor=executor, workers=workers, job_timeout=job_timeout, force=force,
                            reporter=reporter, scheduler=scheduler, memory_limit_mb=memory_limit_mb,
-                           before_work=loaded_theme.validate, resident=resident)
+                           before_work=functools.partial(validate_themes, themes), resident=resident)
         write_build_report(out, result)  # also after a run that only found everything up to date
         return result

@@ -266,9 +266,12 @@ def caption_figures(ast: dict[str, Any]) -> dict[str, Any]:
 
 def pandoc_ast(document: Document) -> dict[str, Any]:
     """The document's pandoc AST, parsed once and cached on the document."""
+    from pipeline.transforms.book_links import resolve_book_links
+
     cached = document.artifacts.get("ast")
     if cached is None:
         ast = json.loads(run_pandoc(document.body, "json", fmt=READER, document=document))
+        ast = resolve_book_links(ast, document)  # a book's chapter: links to other chapters, out of the book
         cached = document.artifacts["ast"] = caption_figures(check_links(ast, document))
     return cached
 

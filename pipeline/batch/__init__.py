@@ -52,6 +52,8 @@ def _entry(job: Job, result: dict[str, Any], versions: dict[str, str]) -> dict[s
         "built_at": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
         "versions": versions,
     }
+    if job.chapters:
+        entry["book"] = {"chapters": [{"file": name, "sha256": digest} for name, digest in job.chapters]}
     if result.get("details"):
         entry["details"] = result["details"]
     if result["status"] != "ok":

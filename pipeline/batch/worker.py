@@ -41,8 +41,8 @@ def _document(job: Job, theme: Any) -> Document:
     document = _DOCUMENTS.get(key)
     if document is None:
         document = prepare(Path(job.source), theme, run_normalizer=job.normalize,
-                           normalize_options=job.normalize_options, max_input_bytes=job.max_input_bytes)
-        document.artifacts["allowed_hosts"] = allowed_hosts
+                           normalize_options=job.normalize_options, max_input_bytes=job.max_input_bytes,
+                           allowed_hosts=allowed_hosts)
         # Parse once now, so warnings about the text belong to the document, not to one format.
         embedded_ast(document)
         document.artifacts["shared_diagnostics"] = len(document.diagnostics)

@@ -108,6 +108,10 @@ def report_markdown(doc: Document) -> str:
 
 def write_change_report(doc: Document, out_dir: Path) -> list[Path]:
     """Write `<out_dir>/<name>.changes.json` and `<name>.changes.md`; return their paths."""
+    if doc.artifacts.get("chapters"):  # a book: each chapter's report, with its own file and lines
+        from pipeline.book.report import write_book_change_report
+
+        return write_book_change_report(doc, out_dir)
     out_dir = Path(out_dir)
     out_dir.mkdir(parents=True, exist_ok=True)
     json_path = out_dir / f"{doc.name}.changes.json"
