@@ -70,7 +70,7 @@ class _Layout:
     heading_id: str
     heading_inlines: list[dict[str, Any]]
     drop_first_heading: bool
-    level: int  # of the chapter heading: 1, or 2 in a book with parts
+    level: int  # of the chapter heading: 1, or 2 in a part
     top: int  # the highest heading level inside the chapter
     renames: dict[str, str] = field(default_factory=dict)
     ids: set[str] = field(default_factory=set)
@@ -147,7 +147,8 @@ class Assembly:
         inlines = first["c"][2] if drop and first is not None else _inlines(title)
         wanted = first["c"][1][0] if drop and first is not None and first["c"][1][0] else _slug(title)
         heading_id = _unique(wanted, taken)
-        layout = _Layout(heading_id, inlines, drop, 2 if self.book.parts else 1, top)
+        # A chapter in a part sits one level below the part; one outside (a preface) is top-level.
+        layout = _Layout(heading_id, inlines, drop, 2 if spec.part is not None else 1, top)
         own = _ids(blocks[1:] if drop else blocks)
         for ident in own:
             if ident == wanted and drop:
