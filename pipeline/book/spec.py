@@ -175,7 +175,7 @@ def from_mapping(data: Any, file: Path, folder: Path, line_of: LineOf) -> Book:
             raise fail(f"chapter {name} is not a path inside the book's folder", where)
         target = (folder / name).resolve()
         if not target.is_relative_to(root):
-            raise fail(f"chapter {name} is outside the book's folder ({folder})", where)
+            raise fail(f"chapter {name} is outside the book's folder", where)
         if target.suffix.lower() not in MARKDOWN_SUFFIXES:
             raise fail(f"chapter {name} is not a Markdown file (*.md, *.markdown)", where)
         if not target.is_file():
