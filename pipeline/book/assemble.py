@@ -305,5 +305,6 @@ def prepare_book(path: Path, theme: Theme, *, run_normalizer: bool = True, norma
         book=book,
         allowed_hosts=allowed_hosts,
         epub_split_level=2 if book.parts else 1,
+        running_head_style="Heading 2" if book.parts else "Heading 1",  # Word's header: the chapter's title
     )
     return document
