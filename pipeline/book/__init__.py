@@ -82,16 +82,17 @@ def find_books(paths: list[Path], out_dir: Path | None = None) -> tuple[list[tup
         if source is not None:
             books.append((source, Path(".")))
             continue
-        nested = sorted(found.parent for name in BOOK_FILES for found in path.rglob(name)
+        nested = sorted(found for name in BOOK_FILES for found in path.rglob(name)
                         if not any(part.startswith(".") for part in found.relative_to(path).parts)
                         and not (out_dir is not None and found.resolve().is_relative_to(out_dir.resolve())))
         outer: list[Path] = []
-        for folder in nested:
-            if not any(folder.is_relative_to(other) for other in outer):  # a book inside a book is the outer's
-                outer.append(folder)
-        for folder in outer:
+        for found in nested:
+            folder = found.parent
+            if any(folder.is_relative_to(other) for other in outer):
+                continue  # a book inside a book is the outer book's
+            outer.append(folder)
             relative = folder.relative_to(path)
-            books.append((book_file_in(folder) or folder / BOOK_FILES[0], relative))
+            books.append((found, relative))
             excludes.append(f"{relative.as_posix()}/*")
         if outer and not _has_other_markdown(path, outer, out_dir):
             continue

@@ -2,12 +2,9 @@
 
 from __future__ import annotations
 
-import json
 import re
-from pathlib import Path
 from typing import Any
 
-from pipeline.atomic import write_text_atomically
 from pipeline.document import Document
 from pipeline.normalize.report import FORMAT_VERSION, report_data, report_markdown
 
@@ -42,13 +39,3 @@ def book_report_markdown(book: Document) -> str:
         # Each chapter's report one level down, under its own heading naming its file.
         lines.append(_HEADING.sub(lambda m: "#" + m.group(1) + " ", report_markdown(chapter)))
     return "\n".join(lines)
-
-
-def write_book_change_report(book: Document, out_dir: Path) -> list[Path]:
-    out_dir = Path(out_dir)
-    out_dir.mkdir(parents=True, exist_ok=True)
-    json_path = out_dir / f"{book.name}.changes.json"
-    md_path = out_dir / f"{book.name}.changes.md"
-    write_text_atomically(json_path, json.dumps(book_report_data(book), ensure_ascii=False, indent=2) + "\n")
-    write_text_atomically(md_path, book_report_markdown(book))
-    return [json_path, md_path]
