@@ -142,6 +142,8 @@ def test_links_between_chapters_are_internal_in_html_epub_and_docx(built: dict) 
     styles = [(p.style.name, p.text) for p in word.paragraphs if p.style is not None]
     assert ("Heading 1", "Introduction") in styles and ("Heading 1", "The numbers") in styles
     assert ("Heading 2", "Costs") in styles and ("Byline", "Jane Roe") in styles
+    # Word's running head names the chapter: a STYLEREF field of the chapters' heading style.
+    assert 'STYLEREF "Heading 2"' in word.sections[0].header._element.xml
 
 
 @pytest.mark.slow
