@@ -145,7 +145,7 @@ def run_conversion(params: dict[str, Any], resident: Resident | None = None) -> 
     mode = "json" if params["as_json"] else "quiet" if params["quiet"] else "auto"
     paper = params["paper"]
     result = convert(
-        params["paths"], params["formats"], params["out_dir"], params["theme"],
+        params["paths"], params["formats"], params["out_dir"], _chosen_theme(params),
         run_normalizer=not params["no_normalize"],
         normalize_options=NormalizeOptions(fix_suggested=params["fix_suggested"], check_links=params["check_links"]),
         options=WriteOptions(profile=params["profile"], paper=paper.lower() if paper else None,
@@ -163,6 +163,14 @@ def run_conversion(params: dict[str, Any], resident: Resident | None = None) -> 
             if failure.get("traceback"):
                 click.echo(failure["traceback"], err=True)
     return EXIT_OK if result.ok else EXIT_FAILED
+
+
+def _chosen_theme(params: dict[str, Any]) -> str | None:
+    """--theme as given; None when left at its default, so a book is built with its own theme."""
+    context = click.get_current_context(silent=True)
+    left = context is not None and context.get_parameter_source("theme") == click.core.ParameterSource.DEFAULT
+    option = next((p for p in context.command.params if p.name == "theme"), None) if context else None
+    return None if left and option is not None and params["theme"] == option.default else params["theme"]
 
 
 @cli.command("build", context_settings={"help_option_names": ["-h", "--help"]})
@@ -333,4 +341,11 @@ def _attach_subcommands() -> None:
     cli.add_command(lint)
 
 
+def _attach_kit_commands() -> None:
+    from pipeline.theme_cli import theme
+
+    cli.add_command(theme)
+
+
 _attach_subcommands()
+_attach_kit_commands()

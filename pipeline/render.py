@@ -306,6 +306,8 @@ def caption_figures(ast: dict[str, Any]) -> dict[str, Any]:
 
 def pandoc_ast(document: Document) -> dict[str, Any]:
     """The document's pandoc AST, parsed once and cached on the document."""
+    from pipeline.transforms.book_links import resolve_book_links
+
     cached = document.artifacts.get("ast")
     if cached is None:
         from pipeline.transforms.anchors import resolve_anchor_links
@@ -314,7 +316,8 @@ def pandoc_ast(document: Document) -> dict[str, Any]:
         from pipeline.transforms.shortcodes import expand_templates
 
         ast = json.loads(run_pandoc(expand_templates(document.body, document), "json", fmt=READER, document=document))
-        ast = check_links(resolve_anchor_links(ast, document), document)
+        ast = resolve_book_links(resolve_anchor_links(ast, document), document)  # a book's chapter: links to others
+        ast = check_links(ast, document)
         cached = document.artifacts["ast"] = mark_languages(mark_bylines(caption_figures(ast)), document)
     return cached
 

@@ -67,13 +67,19 @@ def install_writer_plugin(site: Path, name: str, class_name: str, source: str) -
     return {"PYTHONPATH": os.pathsep.join(filter(None, [str(site), os.environ.get("PYTHONPATH")]))}
 
 
+def outputs_in(out: Path) -> dict[str, Path]:
+    """The documents' outputs in `out` by format (not the build report, index.html)."""
+    return {p.suffix.lstrip("."): p for p in out.iterdir()
+            if p.suffix in (".pdf", ".docx", ".epub", ".html") and p.name != "index.html"}
+
+
 @pytest.fixture(scope="session")
 def seed_outputs(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
     """The seed converted to every format with the default theme, through the CLI."""
     out = tmp_path_factory.mktemp("seed-dist")
     result = run_cli(str(SEED), "--to", "all", "-o", str(out))
     assert result.returncode == 0, result.stderr
-    outputs = {p.suffix.lstrip("."): p for p in out.iterdir() if p.suffix in (".pdf", ".docx", ".epub", ".html")}
+    outputs = outputs_in(out)
     assert set(outputs) == {"pdf", "docx", "epub", "html"}, sorted(p.name for p in out.iterdir())
     return outputs
 

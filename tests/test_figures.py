@@ -12,7 +12,7 @@ import zipfile
 from pathlib import Path
 
 import pytest
-from conftest import require_tool, run_cli
+from conftest import outputs_in, require_tool, run_cli
 from lxml import etree, html
 
 CAPTION = "The harbour at dawn, seen from the north pier"
@@ -63,7 +63,7 @@ def outputs(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
     result = run_cli(str(folder / "figures.md"), "--to", "pdf,docx,epub,html", "--theme", "default",
                      "--no-validate", "-o", str(out))
     assert result.returncode == 0, result.stdout + result.stderr
-    return {p.suffix.lstrip("."): p for p in out.iterdir() if p.suffix in (".pdf", ".docx", ".epub", ".html")}
+    return outputs_in(out)
 
 
 def _words(text: str) -> str:

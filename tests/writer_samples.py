@@ -11,7 +11,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from conftest import run_cli
+from conftest import outputs_in, run_cli
 
 SAMPLER = """\
 ---
@@ -75,7 +75,7 @@ def sampler_outputs(factory: pytest.TempPathFactory, formats: str = "docx,epub,h
         result = run_cli(str(folder / "features.md"), "--to", formats, "--theme", "default", "--validate",
                          "-o", str(out))
         assert result.returncode == 0, result.stdout + result.stderr
-        built = {p.suffix.lstrip("."): p for p in out.iterdir() if p.suffix in (".docx", ".epub", ".html", ".pdf")}
+        built = outputs_in(out)
         built["manifest"] = out / "manifest.json"
         built["stdout"] = out / "stdout.txt"
         built["stdout"].write_text(result.stdout + result.stderr, encoding="utf-8")

@@ -39,6 +39,7 @@ def _entry(job: Job, result: dict[str, Any], versions: dict[str, str]) -> dict[s
     entry = {
         "source": job.source,
         "source_sha256": job.source_sha256,
+        "title": result.get("title"),
         "format": job.format,
         "status": result["status"],
         "key": job.key,
@@ -53,6 +54,8 @@ def _entry(job: Job, result: dict[str, Any], versions: dict[str, str]) -> dict[s
     }
     if result.get("language"):
         entry["language"] = result["language"]  # the language used, and where it came from (or why detected)
+    if job.chapters:
+        entry["book"] = {"chapters": [{"file": name, "sha256": digest} for name, digest in job.chapters]}
     if result.get("details"):
         entry["details"] = result["details"]
     if result["status"] != "ok":

@@ -45,6 +45,7 @@ class Job:
     resources: tuple[str, ...] = ()  # the files beside the source it names, with their hashes
     theme_fingerprint: str = ""  # a worker that outlives a batch (watch mode) reloads a changed theme
     site_root: str | None = None  # --site-root: the website the document is a page of
+    chapters: tuple[tuple[str, str], ...] = ()  # a book's chapter files (relative to it) and their hashes
 
     @property
     def label(self) -> str:
@@ -234,12 +235,20 @@ def job_key(source_hash: str, fmt: str, theme_fingerprint: str, options: Any, no
 def plan_jobs(paths: list[Path], formats: list[str], out_dir: Path, theme: Any, options: Any, *,
               normalize: bool = True, normalize_options: Any = None, glob: str | None = None,
               exclude: tuple[str, ...] = (), max_input_bytes: int = DEFAULT_MAX_BYTES,
-              site_root: Path | None = None) -> Plan:
-    """Every (document, format) job, with its output path (keeping the input's folder structure) and key."""
+              site_root: Path | None = None, book_themes: bool = False) -> Plan:
+    """Every (document, format) job, with its output path (keeping the input's folder structure) and key.
+
+    Books (a book.yml given, or found in a folder) are one job per format; with `book_themes` a
+    book is built with the theme its book file names.
+    """
+    from pipeline.book import find_books
+    from pipeline.book.plan import book_jobs
     from pipeline.site import find_site
     from pipeline.writers import get_writer
 
     given_site = find_site(Path("."), site_root) if site_root is not None else None  # a bad root fails here
+    books, paths, in_books = find_books(paths, out_dir)
+    exclude = (*exclude, *in_books)
 
     extensions = {name: get_writer(name).extension for name in formats}
     versions = tool_versions()
@@ -269,6 +278,10 @@ def plan_jobs(paths: list[Path], formats: list[str], out_dir: Path, theme: Any, 
                 resources=resources, theme_fingerprint=theme.fingerprint,
                 site_root=str(given_site.root) if given_site is not None else None,
             ))
+    for source, relative in books:
+        plan.jobs.extend(book_jobs(source, relative, formats, extensions, out_dir, theme, options,
+                                   own_theme=book_themes, normalize=normalize, normalize_options=normalize_options,
+                                   format_versions=format_versions, max_input_bytes=max_input_bytes))
     outputs = [job.out_path for job in plan.jobs]
     clashes = {p for p in outputs if outputs.count(p) > 1}
     if clashes:

@@ -44,8 +44,8 @@ def _document(job: Job, theme: Any) -> Document:
     if document is None:
         document = prepare(Path(job.source), theme, run_normalizer=job.normalize,
                            normalize_options=job.normalize_options, max_input_bytes=job.max_input_bytes,
-                           site_root=Path(job.site_root) if job.site_root else None, lang=lang)
-        document.artifacts["allowed_hosts"] = allowed_hosts
+                           site_root=Path(job.site_root) if job.site_root else None, lang=lang,
+                           allowed_hosts=allowed_hosts)
         # Parse once now, so warnings about the text belong to the document, not to one format; the
         # fallback fonts too (a character no font has is one warning, in every output's record).
         embedded_ast(document)

@@ -108,10 +108,15 @@ def report_markdown(doc: Document) -> str:
 
 def write_change_report(doc: Document, out_dir: Path) -> list[Path]:
     """Write `<out_dir>/<name>.changes.json` and `<name>.changes.md`; return their paths."""
+    data, markdown = report_data, report_markdown
+    if doc.artifacts.get("chapters"):  # a book: each chapter's report, with its own file and lines
+        from pipeline.book.report import book_report_data, book_report_markdown
+
+        data, markdown = book_report_data, book_report_markdown
     out_dir = Path(out_dir)
     out_dir.mkdir(parents=True, exist_ok=True)
     json_path = out_dir / f"{doc.name}.changes.json"
     md_path = out_dir / f"{doc.name}.changes.md"
-    write_text_atomically(json_path, json.dumps(report_data(doc), ensure_ascii=False, indent=2) + "\n")
-    write_text_atomically(md_path, report_markdown(doc))
+    write_text_atomically(json_path, json.dumps(data(doc), ensure_ascii=False, indent=2) + "\n")
+    write_text_atomically(md_path, markdown(doc))
     return [json_path, md_path]

@@ -87,6 +87,7 @@ class PrintSettings:
     margin: dict[str, str] = field(default_factory=dict)  # top, bottom, inside, outside
     duplex: bool = False
     part_break: str = "page"
+    chapter_break: str = "page"  # a book's chapters (pipeline.book); the part break unless the theme says
     article_break: str = "none"
     back_cover: bool = False
     back_cover_text: str | None = None
@@ -210,6 +211,8 @@ def print_settings(theme: Theme, options: WriteOptions) -> PrintSettings:
         margin={k: str(v) for k, v in page["margin"].items()},
         duplex=bool(raw.get("duplex", False)),
         part_break=_choice(raw.get("part_break", "page"), PART_BREAKS, "part_break", brand_file),
+        chapter_break=_choice(raw.get("chapter_break", raw.get("part_break", "page")), PART_BREAKS, "chapter_break",
+                              brand_file),
         article_break=_choice(raw.get("article_break", "none"), ARTICLE_BREAKS, "article_break", brand_file),
         back_cover=bool(back),
         back_cover_text=str(back["text"]) if isinstance(back, dict) and back.get("text") else None,

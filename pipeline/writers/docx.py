@@ -197,7 +197,11 @@ def header_and_footer(word: Any, document: Document, theme: Theme, paper: str | 
         header.is_linked_to_previous = False
         paragraph = header.paragraphs[0]
         paragraph.style = word.styles["Header"]
-        paragraph.add_run(document.meta.title)
+        chapter_style = document.artifacts.get("running_head_style")  # a book: the current chapter's title
+        if chapter_style:
+            add_field(paragraph, f'STYLEREF "{chapter_style}"', placeholder=document.meta.title)
+        else:
+            paragraph.add_run(document.meta.title)
         organisation = document.meta.publisher or theme.tokens["name"]
         if organisation and organisation != document.meta.title:
             paragraph.add_run("\t" + organisation)

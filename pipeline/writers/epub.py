@@ -511,7 +511,9 @@ class EpubWriter:
         words = document_labels(document, theme)
         contents_label = words["contents"]
         # --toc: the navigation document is also a page in the reading order (a visible contents).
-        args = ["--toc", "--toc-depth", str(theme.tokens["toc_depth"]), "--split-level", "1"]
+        # A book with parts (pipeline.book) has its chapters one level down: each gets its own file too.
+        split_level = str(document.artifacts.get("epub_split_level", 1))
+        args = ["--toc", "--toc-depth", str(theme.tokens["toc_depth"]), "--split-level", split_level]
         source = with_metadata(ast, document, identifier=stable_identifier(document),
                                rights=str(document.meta.extra.get("rights") or ""),
                                dir=text_direction(document), **{"toc-title": contents_label})
