@@ -151,10 +151,40 @@ def _text(value: Any, _root: Path) -> str | None:
     return None if isinstance(value, str | int | float) else f"{value!r} is not text"
 
 
+def _fallback_chain(value: Any, _root: Path) -> str | None:
+    from pipeline.fonts.fallback import GROUP_SCRIPTS
+
+    if not isinstance(value, dict):
+        return f"must be a mapping of script groups ({', '.join(GROUP_SCRIPTS)}) to lists of families"
+    unknown = [str(group) for group in value if group not in GROUP_SCRIPTS]
+    if unknown:
+        return f"unknown script group {unknown[0]!r} (known: {', '.join(GROUP_SCRIPTS)})"
+    for group, families in value.items():
+        if not isinstance(families, list | str) or (isinstance(families, list)
+                                                     and not all(isinstance(f, str) for f in families)):
+            return f"{group}: must be a list of font family names"
+    return None
+
+
+def _labels(value: Any, _root: Path) -> str | None:
+    from pipeline.i18n import is_valid_tag
+
+    if not isinstance(value, dict):
+        return "must be a mapping of language tags to {label: text}"
+    for lang, words in value.items():
+        if not is_valid_tag(str(lang)):
+            return f"{lang!r} is not a BCP 47 language tag"
+        if not isinstance(words, dict) or not all(isinstance(text, str) for text in words.values()):
+            return f"{lang}: must be a mapping of label names to text"
+    return None
+
+
 def _schema() -> dict[str, Any]:
     from pipeline.pdf.settings import ARTICLE_BREAKS, PART_BREAKS
 
     return {
+        "fonts": {"fallback": _fallback_chain},
+        "labels": _labels,
         "page": {"size": _paper, "margin": {side: _length for side in ("top", "bottom", "inside", "outside")}},
         "cover": {"background": _colour_name, "foreground": _colour_name, "accent": _colour_name},
         "toc_depth": _toc_depth,
@@ -328,7 +358,7 @@ def _files(theme: Any, brand: Any, data: Any, brand_file: Path) -> Iterator[Prob
     """Fonts that are not installed, font and logo files that are not in the theme folder."""
     from types import SimpleNamespace
 
-    from pipeline.theme.fonts import resolve_fonts
+    from pipeline.fonts.faces import resolve_fonts
 
     typography = brand.typography
     for index, font in enumerate(getattr(typography, "fonts", None) or []):
