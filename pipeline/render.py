@@ -19,7 +19,10 @@ from pipeline.errors import WriterError
 
 # implicit_figures: an image alone in its paragraph is a Figure whose caption is its alt text, so
 # every writer (HTML, PDF, EPUB, DOCX) shows the same captioned figure from the one shared AST.
-READER = "commonmark_x+implicit_figures"
+# tex_math_gfm: GitHub's ```math fences and $`…`$ are math too (the normalizer reads the same, see
+# pipeline/normalize/math.py). -fancy_lists: `a)` and `i.` are text, as on GitHub and for the
+# normalizer; with fancy_lists on, pandoc 3.9 also stops reading task lists (`- [x]`).
+READER = "commonmark_x-fancy_lists+tex_math_gfm+implicit_figures"
 _URI_SAFE = "!#$%&'()*+,-./:;=?@[]_~"
 _HTML_ID = re.compile(r"""\b(?:id|name)\s*=\s*["']([^"']+)["']""", re.IGNORECASE)
 _SCHEME = re.compile(r"^[a-zA-Z][a-zA-Z0-9+.-]*:")
