@@ -16,6 +16,7 @@ from urllib.parse import quote, unquote, urlsplit
 
 from pipeline.document import Document
 from pipeline.errors import WriterError
+from pipeline.transforms.math import check_math
 
 # implicit_figures: an image alone in its paragraph is a Figure whose caption is its alt text, so
 # every writer (HTML, PDF, EPUB, DOCX) shows the same captioned figure from the one shared AST.
@@ -272,7 +273,7 @@ def pandoc_ast(document: Document) -> dict[str, Any]:
     cached = document.artifacts.get("ast")
     if cached is None:
         ast = json.loads(run_pandoc(document.body, "json", fmt=READER, document=document))
-        cached = document.artifacts["ast"] = caption_figures(check_links(ast, document))
+        cached = document.artifacts["ast"] = check_math(caption_figures(check_links(ast, document)), document)
     return cached
 
 

@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING, Any
 from markupsafe import Markup
 
 from pipeline import __version__
+from pipeline.mathsvg import typeset_math
 from pipeline.pdf.colors import cmyk_palette
 from pipeline.pdf.footnotes import has_notes, inline_notes
 from pipeline.render import embedded_ast, run_pandoc
@@ -52,7 +53,7 @@ def print_body(document: Document) -> tuple[str, int]:
         report_dropped_html(document)
         transformed, count = inline_notes(ast)
         html = run_pandoc(json.dumps(transformed), "html5", args=PANDOC_HTML_ARGS, document=document)
-        cached = document.artifacts["pdf_body_html"] = (clean_html(html), count)
+        cached = document.artifacts["pdf_body_html"] = (typeset_math(clean_html(html), document), count)
     return cached
 
 

@@ -7,6 +7,7 @@ from typing import TYPE_CHECKING
 from markupsafe import Markup
 
 from pipeline import __version__
+from pipeline.mathsvg import typeset_math
 from pipeline.render import Heading, document_outline, embedded_ast_json, pandoc_ast, run_pandoc
 from pipeline.resources import data_uri
 from pipeline.sanitize import clean_html, report_raw_html
@@ -38,7 +39,7 @@ def body_html(document: Document) -> str:
         html = run_pandoc(embedded_ast_json(document), "html5", args=["--section-divs", "--wrap=none", "--mathml"],
                           document=document)
         report_dropped_html(document)
-        cached = document.artifacts["body_html"] = clean_html(html)
+        cached = document.artifacts["body_html"] = typeset_math(clean_html(html), document)
     return cached
 
 
