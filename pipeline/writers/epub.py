@@ -509,7 +509,8 @@ class EpubWriter:
         ast = hide_raw_image_sources(promote_raw_images(embedded_ast(document), document))
         contents_label = labels(document.meta.lang)["contents"]
         # --toc: the navigation document is also a page in the reading order (a visible contents).
-        args = ["--toc", "--toc-depth", str(theme.tokens["toc_depth"]), "--split-level", "1"]
+        # --mathml: formulas as MathML (EPUB 3 allows it; declared per chapter in the package).
+        args = ["--toc", "--toc-depth", str(theme.tokens["toc_depth"]), "--split-level", "1", "--mathml"]
         source = with_metadata(ast, document, identifier=stable_identifier(document),
                                rights=str(document.meta.extra.get("rights") or ""),
                                dir=text_direction(document), **{"toc-title": contents_label})
