@@ -14,14 +14,13 @@ from typing import TYPE_CHECKING, Any
 from markupsafe import Markup
 
 from pipeline import __version__
-from pipeline.mathsvg import typeset_math
 from pipeline.pdf.colors import cmyk_palette
 from pipeline.pdf.footnotes import has_notes, inline_notes
 from pipeline.render import embedded_ast, run_pandoc
-from pipeline.sanitize import clean_html
 from pipeline.writers.htmlpage import (
     RTL_LANGUAGES,
     body_html,
+    finish_body,
     font_face_css,
     labels,
     report_dropped_html,
@@ -53,7 +52,7 @@ def print_body(document: Document) -> tuple[str, int]:
         report_dropped_html(document)
         transformed, count = inline_notes(ast)
         html = run_pandoc(json.dumps(transformed), "html5", args=PANDOC_HTML_ARGS, document=document)
-        cached = document.artifacts["pdf_body_html"] = (typeset_math(clean_html(html), document), count)
+        cached = document.artifacts["pdf_body_html"] = (finish_body(html, document), count)
     return cached
 
 

@@ -141,7 +141,7 @@ class Theme:
             # Theme settings may name palette colours, as brand.yml's own fields do.
             return str(colors.get(str(value), value)) if value else fallback
 
-        return {
+        tokens: dict[str, Any] = {
             "name": getattr(name, "full", None) or getattr(name, "short", None) or self.name,
             "short_name": getattr(name, "short", None) or getattr(name, "full", None) or self.name,
             "home": str(getattr(getattr(brand.meta, "link", None), "home", "") or ""),
@@ -171,6 +171,11 @@ class Theme:
             "toc_depth": int(self.settings.get("toc_depth", 2)),
             "logo": self.logo_path("large"),
         }
+        from pipeline.theme.highlight import code_palette, css_rules
+
+        tokens["code"] = code_palette(tokens["color"])
+        tokens["code_css"] = css_rules(tokens["code"])
+        return tokens
 
     def logo_path(self, size: str = "large") -> Path | None:
         logo = self.brand.logo

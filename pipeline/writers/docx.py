@@ -262,6 +262,7 @@ class DocxWriter:
         import docx
 
         from pipeline import validate
+        from pipeline.theme.highlight import pandoc_theme_file
         from pipeline.writers import WriteResult
         from pipeline.writers.docx_fonts import embed_fonts
         from pipeline.writers.docx_lists import brand_lists
@@ -272,8 +273,9 @@ class DocxWriter:
         ast = raw_blocks_as_ast(promote_raw_images(embedded_ast(document), document), document)
         source = with_metadata(ast, document, dir=text_direction(document),
                                **{"toc-title": labels(document.meta.lang)["contents"]})
+        highlight = pandoc_theme_file(theme.tokens["code"])
         run_pandoc(source, "docx", args=["--reference-doc", str(reference_docx(theme)), "--toc",
-                                         "--toc-depth", str(depth)],
+                                         "--toc-depth", str(depth), f"--syntax-highlighting={highlight}"],
                    outputfile=out_path, document=document)
         word = docx.Document(str(out_path))
         set_core_properties(word, document)

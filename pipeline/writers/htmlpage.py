@@ -7,6 +7,7 @@ from typing import TYPE_CHECKING
 from markupsafe import Markup
 
 from pipeline import __version__
+from pipeline.codelines import split_code_lines
 from pipeline.mathsvg import typeset_math
 from pipeline.render import Heading, document_outline, embedded_ast_json, pandoc_ast, run_pandoc
 from pipeline.resources import data_uri
@@ -39,8 +40,13 @@ def body_html(document: Document) -> str:
         html = run_pandoc(embedded_ast_json(document), "html5", args=["--section-divs", "--wrap=none", "--mathml"],
                           document=document)
         report_dropped_html(document)
-        cached = document.artifacts["body_html"] = typeset_math(clean_html(html), document)
+        cached = document.artifacts["body_html"] = finish_body(html, document)
     return cached
+
+
+def finish_body(html: str, document: Document) -> str:
+    """Pandoc's HTML body made ready for a page: sanitized, formulas drawn, code split into lines."""
+    return split_code_lines(typeset_math(clean_html(html), document))
 
 
 def report_dropped_html(document: Document) -> None:
