@@ -171,8 +171,10 @@ class Theme:
             "toc_depth": int(self.settings.get("toc_depth", 2)),
             "logo": self.logo_path("large"),
         }
+        from pipeline.theme.callouts import callout_palette
         from pipeline.theme.highlight import code_palette, css_rules
 
+        tokens["callout"] = callout_palette(tokens["color"])
         tokens["code"] = code_palette(tokens["color"])
         tokens["code_css"] = css_rules(tokens["code"])
         return tokens

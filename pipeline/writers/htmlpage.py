@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from typing import TYPE_CHECKING
 
 from markupsafe import Markup
@@ -44,9 +45,20 @@ def body_html(document: Document) -> str:
     return cached
 
 
+_TASK_BOX = re.compile(r'<input type="checkbox"( checked(?:="[^"]*")?)?\s*/?>')
+
+
+def _task_box(match: re.Match[str]) -> str:
+    # A drawn box rather than a form field: WeasyPrint paints form fields its own way.
+    state = "true" if match.group(1) else "false"
+    return f'<span class="task-box" role="checkbox" aria-checked="{state}" aria-disabled="true"></span>'
+
+
 def finish_body(html: str, document: Document) -> str:
-    """Pandoc's HTML body made ready for a page: sanitized, formulas drawn, code split into lines."""
-    return split_code_lines(typeset_math(clean_html(html), document))
+    """Pandoc's HTML body made ready for a page: sanitized, formulas drawn, code split into lines,
+    task-list boxes drawn."""
+    html = split_code_lines(typeset_math(clean_html(html), document))
+    return _TASK_BOX.sub(_task_box, html) if 'type="checkbox"' in html else html
 
 
 def report_dropped_html(document: Document) -> None:

@@ -352,6 +352,7 @@ def _split_item(ctx: RuleContext, toks: list[Token], item: int) -> None:
         kids = head
 
 
+_ALERT_MARKER = re.compile(r"\s*\[!(?:NOTE|TIP|IMPORTANT|WARNING|CAUTION)\]\s*$", re.IGNORECASE)
 _WIDE = re.compile(r"[\u1100-\u11ff\u2e80-\ua4cf\uac00-\ud7af\uf900-\ufaff\uff00-\uffef]")
 
 
@@ -364,6 +365,8 @@ def unwrap_paragraphs(ctx: RuleContext) -> None:
         kids = inline.children or []
         if not any(c.type == "softbreak" for c in kids):
             continue
+        # A GitHub alert's marker (`> [!NOTE]`) must stay alone on its line, or it is text.
+        alert = len(kids) > 1 and kids[1].type == "softbreak" and bool(_ALERT_MARKER.match(tk.text_of(kids[:1])))
         new: list[Token] = []
         joined = 0
         # The last character of the text so far, kept as we go: recomputing the text of every
@@ -373,7 +376,7 @@ def unwrap_paragraphs(ctx: RuleContext) -> None:
             if child.type == "softbreak":
                 right = tk.text_of(kids[k + 1 : k + 2])[:1]
                 # Chinese/Japanese/Korean lines join without a space: leave those breaks alone.
-                if _WIDE.match(left or " ") or _WIDE.match(right or " "):
+                if (k == 1 and alert) or _WIDE.match(left or " ") or _WIDE.match(right or " "):
                     new.append(child)
                 else:
                     joined += 1
