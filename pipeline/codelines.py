@@ -10,21 +10,35 @@ transcript, stay exactly as written.
 
 from __future__ import annotations
 
+import html
 import re
 
 _BLOCK = re.compile(r"(<pre\b[^>]*>\s*<code\b[^>]*>)(.*?)(</code>\s*</pre>)", re.DOTALL)
-_BETWEEN_LINES = re.compile(r"</span>\n(?=<span id=)")
+_LINE = re.compile(r'<span id="([^"]*)">(.*?)</span>\n?(?=<span id=|$)', re.DOTALL)
+_TAG = re.compile(r"<[^>]*>")
+# A line this long may wrap (a text block holds about 100 characters of code at the print size,
+# less inside a list or a quotation): only such lines get the continuation mark's background.
+MAY_WRAP = 48
+
+
+def _visible_length(markup: str) -> int:
+    return len(html.unescape(_TAG.sub("", markup)))
+
+
+def _line(markup: str, attributes: str) -> str:
+    wraps = " long-line" if _visible_length(markup) > MAY_WRAP else ""
+    return f'<span {attributes}class="code-line{wraps}">{markup}</span>'
 
 
 def _lines(content: str) -> str:
     if content.startswith("<span id="):  # pandoc's highlighted lines
-        return _BETWEEN_LINES.sub("</span>", content)
+        return _LINE.sub(lambda m: _line(m.group(2), f'id="{m.group(1)}" '), content)
     if "<" in content:  # markup we do not know inside code: leave it as pandoc wrote it
         return content
     lines = content.split("\n")
     if lines and lines[-1] == "":
         lines.pop()
-    return "".join(f'<span class="code-line">{line}</span>' for line in lines)
+    return "".join(_line(line, "") for line in lines)
 
 
 def split_code_lines(html: str) -> str:

@@ -16,7 +16,9 @@ from markupsafe import Markup
 from pipeline import __version__
 from pipeline.pdf.colors import cmyk_palette
 from pipeline.pdf.footnotes import has_notes, inline_notes
+from pipeline.pdf.tables import fit_tables
 from pipeline.render import embedded_ast, run_pandoc
+from pipeline.writers.docx_reference import to_points
 from pipeline.writers.htmlpage import (
     RTL_LANGUAGES,
     body_html,
@@ -107,6 +109,8 @@ def build_print_html(document: Document, theme: Theme, settings: PrintSettings, 
         styles = print_styles(document, theme, settings)
         css = styles.fonts + "\n" + styles.rules
     body, notes = print_body(document)
+    body = fit_tables(body, document, settings.content_width_mm, settings.landscape_width_mm,
+                      to_points(theme.tokens["font"]["size"], 10.5))
     logo = theme.tokens["logo"]
     html = styled.render(
         "print.html.j2",
