@@ -17,6 +17,7 @@ from urllib.parse import quote, unquote, urlsplit
 from pipeline.document import Document
 from pipeline.errors import WriterError
 from pipeline.transforms.alerts import label_alerts
+from pipeline.transforms.manual_toc import drop_manual_toc
 from pipeline.transforms.math import check_math
 
 # implicit_figures: an image alone in its paragraph is a Figure whose caption is its alt text, so
@@ -274,7 +275,7 @@ def pandoc_ast(document: Document) -> dict[str, Any]:
     cached = document.artifacts.get("ast")
     if cached is None:
         ast = json.loads(run_pandoc(document.body, "json", fmt=READER, document=document))
-        ast = check_math(caption_figures(check_links(ast, document)), document)
+        ast = check_math(caption_figures(check_links(drop_manual_toc(ast, document), document)), document)
         cached = document.artifacts["ast"] = label_alerts(ast, document.meta.lang)
     return cached
 

@@ -17,7 +17,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from pipeline.render import embedded_ast, run_pandoc, with_metadata
-from pipeline.writers.docx_reference import page_size, reference_docx
+from pipeline.writers.docx_reference import page_size, reference_docx, text_width, to_points
 
 if TYPE_CHECKING:
     from pipeline.document import Document
@@ -266,6 +266,7 @@ class DocxWriter:
         from pipeline.writers import WriteResult
         from pipeline.writers.docx_fonts import embed_fonts
         from pipeline.writers.docx_lists import brand_lists
+        from pipeline.writers.docx_tables import fit_tables
         from pipeline.writers.htmlpage import labels
         from pipeline.writers.rawhtml import promote_raw_images, raw_blocks_as_ast, text_direction
 
@@ -284,6 +285,8 @@ class DocxWriter:
         contents_then_body(word, bool(entries))
         header_and_footer(word, document, theme, getattr(options, "paper", None))
         brand_lists(word, theme.tokens["color"]["primary"])
+        fit_tables(word, text_width(theme, getattr(options, "paper", None)),
+                   to_points(theme.tokens["font"]["size"], 10.5))
         word.save(str(out_path))
         fonts = embed_fonts(out_path, theme)  # before LibreOffice lays it out: its pages use them
         result = WriteResult(details={"fonts": fonts, "toc": fill_contents(out_path, entries, document,
