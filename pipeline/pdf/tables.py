@@ -5,7 +5,7 @@ cells), then a landscape page of its own at that type, then the columns split in
 that each repeat the first column (the row labels). A table's width is estimated from its text:
 each column needs its longest word, and gets up to `COMFORT` characters of its longest cell, in
 the body font's average advance (`AVERAGE_ADVANCE` em) plus the cell padding. Every table that is
-changed is reported, with what was done.
+changed is listed in the PDF's details (`wide_tables`), with what was done.
 """
 
 from __future__ import annotations
@@ -19,13 +19,14 @@ if TYPE_CHECKING:
 
 MM_PER_PT = 25.4 / 72
 TABLE_SCALE = 0.88  # the print stylesheet's table font size, in em of the body text
-AVERAGE_ADVANCE = 0.52  # em: a text face's mean character width, digits and bold included
+AVERAGE_ADVANCE = 0.6  # em: a generous mean character width (bold sans headers run wide): never too narrow
 PADDING = 1.0  # em of horizontal cell padding at normal size (0.5em a side)
 TIGHT_PADDING = 0.6  # em, in a fitted table
 MIN_WIDTH = 5.0  # em: the print stylesheet's minimum cell width, dropped in fitted tables
 COMFORT = 14  # characters of a long cell a column may take before its text wraps
 SCALES = (1.0, 0.92, 0.85, 0.78, 0.72, 0.66)
 MIN_SCALE = SCALES[-1]
+FITTED_KEY = "wide_tables"  # document.artifacts: what was done to each table, for the PDF's details
 _TABLE = re.compile(r"<table\b.*?</table>", re.DOTALL)
 _WORD = re.compile(r"\S+")
 
@@ -142,6 +143,8 @@ def fit_tables(body: str, document: Document, width_mm: float, landscape_mm: flo
     from lxml import html as lxml_html
 
     table_pt = base_pt * TABLE_SCALE
+    fitted: list[dict[str, object]] = document.artifacts.setdefault(FITTED_KEY, [])
+    fitted.clear()
     width_pt, landscape_pt = width_mm / MM_PER_PT, landscape_mm / MM_PER_PT
 
     def replace(match: re.Match[str]) -> str:
@@ -159,6 +162,8 @@ def fit_tables(body: str, document: Document, width_mm: float, landscape_mm: flo
             how.append("a landscape page")
         if fit.parts > 1:
             how.append(f"its columns split into {fit.parts} tables")
+        fitted.append({"line": line, "columns": len(columns), "scale": fit.scale, "landscape": fit.landscape,
+                       "parts": fit.parts})
         document.info("PDF003", f"table with {len(columns)} columns is wider than the text block: "
                                 f"set with {', '.join(how)}", line=line)
         return _rewrite(markup, fit, columns, landscape_pt, table_pt)

@@ -78,7 +78,7 @@ def drop_manual_toc(ast: dict[str, Any], document: Document) -> dict[str, Any]:
         if _is_marker(block):
             drop.add(index)
             if block["t"] != "RawBlock":
-                document.info("REND004", f"contents marker {stringify(block['c']).strip()!r} left out: every format "
+                document.warn("REND004", f"contents marker {stringify(block['c']).strip()!r} left out: every format "
                                          "has its own contents", line=document.line_of(stringify(block["c"]).strip()))
             continue
         links = _list_links(block)
@@ -99,7 +99,7 @@ def drop_manual_toc(ast: dict[str, Any], document: Document) -> dict[str, Any]:
                                   or f"#{blocks[before]['c'][1][0]}" in targets):
             drop.add(before)  # a heading over nothing but the contents, or one the contents list
             heading = f" and its heading {stringify(blocks[before]['c'][2])!r}"
-        document.info("REND004", f"hand-written table of contents ({links} links){heading} left out: "
+        document.warn("REND004", f"hand-written table of contents ({links} links){heading} left out: "
                                  "every format has its own", line=document.line_of(f"]({targets[0]})"))
     if not drop:
         return ast

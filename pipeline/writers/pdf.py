@@ -12,6 +12,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from pipeline.logcapture import warnings_into
+from pipeline.pdf.tables import FITTED_KEY
 
 if TYPE_CHECKING:
     from pipeline.document import Document
@@ -160,6 +161,8 @@ class PdfWriter:
         }
         if foreign:
             details["foreign_fonts"] = sorted(foreign)
+        if document.artifacts.get(FITTED_KEY):
+            details["wide_tables"] = document.artifacts[FITTED_KEY]
         result = WriteResult(pages=len(rendered.pages), details=details)
         # The shared validation gate (qpdf, pdffonts, outline): raises WriterError on errors, so a
         # broken file never replaces the previous output; previews come after it for the same reason.
