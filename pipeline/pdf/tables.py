@@ -3,8 +3,9 @@
 In order, as a typesetter would: smaller type (down to `MIN_SCALE` of the table's size, with tighter
 cells), then a landscape page of its own at that type, then the columns split into several tables
 that each repeat the first column (the row labels). A table's width is estimated from its text:
-each column needs its longest word, and gets up to `COMFORT` characters of its longest cell, in
-the body font's average advance (`AVERAGE_ADVANCE` em) plus the cell padding. Every table that is
+each column gets up to `COMFORT` characters for its longest word and its longest cell, in
+the body font's average advance (`AVERAGE_ADVANCE` em) plus the cell padding; longer words
+(paths, hashes) break anywhere, as the stylesheet lets them. Every table that is
 changed is listed in the PDF's details (`wide_tables`), with what was done.
 """
 
@@ -50,9 +51,11 @@ def _columns(table: object) -> list[list[str]]:
 
 
 def _column_em(cells: list[str], padding: float) -> float:
+    # Words up to COMFORT characters stay whole; longer ones (paths, hashes, URLs) break anywhere,
+    # as the stylesheet lets them.
     longest_word = max((len(w) for text in cells for w in _WORD.findall(text)), default=1)
     longest_text = max((len(text) for text in cells), default=1)
-    characters = min(longest_text, max(longest_word, COMFORT))
+    characters = max(min(longest_word, COMFORT), min(longest_text, COMFORT))
     return characters * AVERAGE_ADVANCE + padding
 
 
@@ -156,16 +159,8 @@ def fit_tables(body: str, document: Document, width_mm: float, landscape_mm: flo
         if fit is None:
             return markup
         some_text = next((text for cells in columns for text in cells if text), "")
-        line = document.line_of(some_text) if some_text else None
-        how = [f"type at {round(fit.scale * 100)} %"]
-        if fit.landscape:
-            how.append("a landscape page")
-        if fit.parts > 1:
-            how.append(f"its columns split into {fit.parts} tables")
-        fitted.append({"line": line, "columns": len(columns), "scale": fit.scale, "landscape": fit.landscape,
-                       "parts": fit.parts})
-        document.info("PDF003", f"table with {len(columns)} columns is wider than the text block: "
-                                f"set with {', '.join(how)}", line=line)
+        fitted.append({"line": document.line_of(some_text) if some_text else None, "columns": len(columns),
+                       "scale": fit.scale, "landscape": fit.landscape, "parts": fit.parts})
         return _rewrite(markup, fit, columns, landscape_pt, table_pt)
 
     return _TABLE.sub(replace, body)
