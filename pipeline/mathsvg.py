@@ -2,7 +2,8 @@
 
 WeasyPrint does not lay out MathML: it printed each formula's letters as plain text (twice, with
 pandoc's TeX annotation). ziamath typesets MathML with the OpenType MATH table of a math font
-(STIX Two Math, which it ships, unless the theme names another) and draws every glyph as a path:
+(STIX Two Math, which it ships, unless the theme names another in `defaults.pipeline.math.font`)
+and draws every glyph as a path:
 the formula looks the same in the PDF and in any browser, needs no font of the reader's, and leaves
 no TeX in the PDF's text. Sizes are in `em`, so a formula follows the size of its text (body,
 footnote, table cell); its colour is the text's (`currentColor`). Inline formulas sit on the text's
@@ -26,6 +27,7 @@ from pipeline.transforms.math import MATHML_KEY, formula_key, tex_of_mathml
 
 if TYPE_CHECKING:
     from pipeline.document import Document
+    from pipeline.theme import Theme
 
 log = logging.getLogger(__name__)
 
@@ -72,7 +74,8 @@ def _render(mathml: str, display: bool, font: Path | None) -> str:
 def _cached_render(mathml: str, display: bool, font: Path | None) -> str:
     from pipeline.cache import cache_dir
 
-    key = hashlib.sha256(f"{_version()}|{font}|{display}|{mathml}".encode()).hexdigest()
+    face = f"{font}:{font.stat().st_size}:{font.stat().st_mtime_ns}" if font else "STIX Two Math"
+    key = hashlib.sha256(f"{_version()}|{face}|{display}|{mathml}".encode()).hexdigest()
     path = cache_dir("math", key[:2]) / f"{key}.svg"
     try:
         return path.read_text(encoding="utf-8")
@@ -88,13 +91,42 @@ def _cached_render(mathml: str, display: bool, font: Path | None) -> str:
     return svg
 
 
+MATH_FONT_KEY = "math_font"  # document.artifacts: the theme's math font file, set by the writer
+
+
+def math_font(theme: Theme) -> Path | None:
+    """The theme's math font (`defaults.pipeline.math.font`, a file in the theme folder), or None
+    for STIX Two Math. It must carry an OpenType MATH table, the layout rules of a math font."""
+    from pipeline.errors import ThemeError
+
+    name = (theme.settings.get("math") or {}).get("font")
+    if not name:
+        return None
+    path = (theme.root / str(name)).resolve()
+    if not path.is_file() or not path.is_relative_to(theme.root.resolve()):
+        raise ThemeError(f"math font {name!r} is not a file inside the theme folder", theme.brand_file)
+    from fontTools.ttLib import TTFont, TTLibError
+
+    try:
+        with TTFont(path, lazy=True) as face:
+            has_math = "MATH" in face
+    except (TTLibError, OSError) as exc:
+        raise ThemeError(f"math font {name!r} cannot be read: {exc}", theme.brand_file) from exc
+    if not has_math:
+        raise ThemeError(f"math font {name!r} has no OpenType MATH table (choose a math font, such as "
+                         "STIX Two Math, Latin Modern Math or Fira Math)", theme.brand_file)
+    return path
+
+
 def typeset_math(body: str, document: Document, font: Path | None = None) -> str:
     """`body` (sanitized HTML) with each MathML formula replaced by its vector drawing.
 
-    A formula ziamath cannot draw stays visible as its TeX in code style, with a warning.
+    The font is `font`, else the one the writer recorded for the theme, else STIX Two Math. A
+    formula ziamath cannot draw stays visible as its TeX in code style, with a warning.
     """
     if "<math" not in body:
         return body
+    font = font or document.artifacts.get(MATH_FONT_KEY)
     known: dict[tuple[bool, str], str] = document.artifacts.get(MATHML_KEY, {})
     drawn: dict[tuple[bool, str], str | None] = {}
 

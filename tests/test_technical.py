@@ -142,6 +142,29 @@ def test_a_formula_pandoc_cannot_read_stays_visible_as_code(tmp_path: Path) -> N
     assert body.count('class="math-svg inline"') == 1
 
 
+def test_a_theme_names_its_math_font_which_must_be_one(tmp_path: Path) -> None:
+    import ziamath
+
+    from pipeline.errors import ThemeError
+    from pipeline.mathsvg import math_font
+    from pipeline.theme import load_theme
+
+    theme_dir = tmp_path / "brand"
+    shutil.copytree(REPO / "styles" / "default", theme_dir)
+    shutil.copyfile(Path(ziamath.__file__).parent / "fonts" / "STIXTwoMath-Regular.ttf", theme_dir / "math.ttf")
+    shutil.copyfile(next(iter(load_theme("default").fonts)).path, theme_dir / "text.ttf")
+    brand = (theme_dir / "brand.yml").read_text(encoding="utf-8")
+    assert math_font(load_theme(str(theme_dir))) is None  # STIX Two Math
+    for name, works in (("math.ttf", True), ("text.ttf", False), ("../outside.ttf", False)):
+        (theme_dir / "brand.yml").write_text(brand.replace("    toc_depth: 2\n", f"    toc_depth: 2\n    math:\n"
+                                                           f"      font: {name}\n", 1), encoding="utf-8")
+        if works:
+            assert math_font(load_theme(str(theme_dir))) == (theme_dir / name).resolve()
+        else:
+            with pytest.raises(ThemeError):
+                math_font(load_theme(str(theme_dir)))
+
+
 # -- callouts, task lists, footnotes -------------------------------------------------------------
 KINDS = ("Note", "Tip", "Important", "Warning", "Caution")
 NOTES = ("A footnote inside a callout.", "A footnote inside a task list.", "A footnote inside a table cell.")

@@ -19,6 +19,7 @@ from typing import TYPE_CHECKING
 from markupsafe import Markup
 
 from pipeline import __version__
+from pipeline.mathsvg import MATH_FONT_KEY, math_font
 from pipeline.resources import IMAGE_TYPES, MAX_RESOURCE_BYTES, data_uri, is_allowed, local_target
 from pipeline.writers.htmlpage import RTL_LANGUAGES, body_html, labels, toc_entries
 
@@ -131,6 +132,7 @@ class HtmlWriter:
     def write(self, document: Document, theme: Theme, options: WriteOptions, out_path: Path) -> WriteResult:
         from pipeline.writers import WriteResult
 
+        document.artifacts[MATH_FONT_KEY] = math_font(theme)
         html = render_page(document, theme)
         out_path.write_text(html, encoding="utf-8")
         return WriteResult(details={"bytes": len(html.encode("utf-8"))})

@@ -12,6 +12,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from pipeline.logcapture import warnings_into
+from pipeline.mathsvg import MATH_FONT_KEY, math_font
 from pipeline.pdf.tables import FITTED_KEY
 
 if TYPE_CHECKING:
@@ -124,6 +125,7 @@ class PdfWriter:
 
         weasyprint = import_weasyprint()
         settings = print_settings(theme, options)
+        document.artifacts[MATH_FONT_KEY] = math_font(theme)
         started = time.perf_counter()
         roots = [document.base_dir, theme.root, theme.default_root, *{f.path.parent for f in theme.fonts}]
         if settings.output_intent.profile is not None:
