@@ -79,6 +79,15 @@ def _gfm_math(state: StateInline, silent: bool) -> bool:
     return True
 
 
+def _push(state: StateInline, silent: bool, kind: str, content: str, markup: str, end: int) -> bool:
+    if not silent:
+        token = state.push(kind, "math", 0)
+        token.content = content
+        token.markup = markup
+    state.pos = end
+    return True
+
+
 def dollar_math(state: StateInline, silent: bool) -> bool:
     """Inline rule: `$…$` and `$$…$$` as pandoc's CommonMark reader reads them."""
     src, start, end = state.src, state.pos, state.posMax
@@ -86,28 +95,17 @@ def dollar_math(state: StateInline, silent: bool) -> bool:
         return False
     if start + 1 < end and src[start + 1] == "`":
         return _gfm_math(state, silent)
-    double = src.startswith("$$", start) and start + 2 < end
-    if double:
+    if src.startswith("$$", start) and start + 2 < end:
         closing = _closing_dollar(src, start + 2, end, True)
         if closing > start + 2:
-            if not silent:
-                token = state.push(DISPLAY, "math", 0)
-                token.content = src[start + 2 : closing]
-                token.markup = "$$"
-            state.pos = closing + 2
-            return True
+            return _push(state, silent, DISPLAY, src[start + 2 : closing], "$$", closing + 2)
         return False  # the next `$` may still open inline math, as in pandoc
     if start + 1 >= end or src[start + 1].isspace():
         return False
     closing = _closing_dollar(src, start + 1, end, False)
     if closing <= start + 1 or src[closing - 1].isspace():
         return False
-    if not silent:
-        token = state.push(INLINE, "math", 0)
-        token.content = src[start + 1 : closing]
-        token.markup = "$"
-    state.pos = closing + 1
-    return True
+    return _push(state, silent, INLINE, src[start + 1 : closing], "$", closing + 1)
 
 
 def _keep_escapes(state: StateCore) -> None:
