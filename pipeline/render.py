@@ -16,10 +16,16 @@ from urllib.parse import quote, unquote, urlsplit
 
 from pipeline.document import Document
 from pipeline.errors import WriterError
+from pipeline.transforms.alerts import label_alerts
+from pipeline.transforms.manual_toc import drop_manual_toc
+from pipeline.transforms.math import check_math
 
 # implicit_figures: an image alone in its paragraph is a Figure whose caption is its alt text, so
 # every writer (HTML, PDF, EPUB, DOCX) shows the same captioned figure from the one shared AST.
-READER = "commonmark_x+implicit_figures"
+# tex_math_gfm: GitHub's ```math fences and $`…`$ are math too (the normalizer reads the same, see
+# pipeline/normalize/math.py). -fancy_lists: `a)` and `i.` are text, as on GitHub and for the
+# normalizer; with fancy_lists on, pandoc 3.9 also stops reading task lists (`- [x]`).
+READER = "commonmark_x-fancy_lists+tex_math_gfm+implicit_figures"
 _URI_SAFE = "!#$%&'()*+,-./:;=?@[]_~"
 _HTML_ID = re.compile(r"""\b(?:id|name)\s*=\s*["']([^"']+)["']""", re.IGNORECASE)
 _SCHEME = re.compile(r"^[a-zA-Z][a-zA-Z0-9+.-]*:")
@@ -317,8 +323,9 @@ def pandoc_ast(document: Document) -> dict[str, Any]:
 
         ast = json.loads(run_pandoc(expand_templates(document.body, document), "json", fmt=READER, document=document))
         ast = resolve_book_links(resolve_anchor_links(ast, document), document)  # a book's chapter: links to others
-        ast = check_links(ast, document)
-        cached = document.artifacts["ast"] = mark_languages(mark_bylines(caption_figures(ast)), document)
+        ast = check_links(drop_manual_toc(ast, document), document)
+        ast = mark_bylines(check_math(caption_figures(ast), document))
+        cached = document.artifacts["ast"] = mark_languages(label_alerts(ast, document.meta.lang), document)
     return cached
 
 

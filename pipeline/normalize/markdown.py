@@ -1,6 +1,7 @@
 """The Markdown dialect the normalizer reads and writes.
 
-CommonMark + GFM tables, strikethrough and task lists + footnotes + pandoc fenced divs, parsed with
+CommonMark + GFM tables, strikethrough and task lists + footnotes + pandoc fenced divs + TeX math
+(`pipeline.normalize.math`, the dollar syntax pandoc reads), parsed with
 markdown-it-py and rendered back with mdformat's renderer. Pandoc's `commonmark_x` reader, which the
 writers use, understands every construct we emit, so both sides agree on what the text means.
 """
@@ -13,6 +14,10 @@ from collections.abc import Sequence
 from functools import lru_cache
 from types import SimpleNamespace
 from typing import TYPE_CHECKING, Any, NamedTuple
+
+from pipeline.normalize.math import POSTPROCESSORS as MATH_POSTPROCESSORS
+from pipeline.normalize.math import RENDERERS as MATH_RENDERERS
+from pipeline.normalize.math import use_math
 
 if TYPE_CHECKING:
     from markdown_it import MarkdownIt
@@ -223,6 +228,7 @@ _OWN_PLUGIN = SimpleNamespace(
         f"container_{DIV}": _render_div,
         "front_matter": _render_front_matter,
         VERBATIM: _render_verbatim,
+        **MATH_RENDERERS,
     },
     POSTPROCESSORS={
         "text": _escape_footnote_opener,
@@ -230,6 +236,7 @@ _OWN_PLUGIN = SimpleNamespace(
         "td": _keep_cell_edge_spaces,
         "heading": _keep_heading_edge_spaces,
         "ordered_list": _keep_ordered_delimiter,
+        **MATH_POSTPROCESSORS,
     },
 )
 
@@ -273,6 +280,7 @@ def parser() -> MarkdownIt:
     md.normalizeLink = lambda url: url  # type: ignore[method-assign]
     md.enable(["table", "strikethrough"])
     md.use(front_matter_plugin).use(tasklists_plugin)
+    use_math(md)
     # mdformat-footnote's own setup: footnotes plus a reorder step that keeps orphan definitions,
     # which markdown-it alone would silently drop.
     extensions["footnote"].update_mdit(md)

@@ -12,8 +12,10 @@ def text_of(children: list[Token] | None) -> str:
     """The visible text of inline children (code spans included, markup dropped)."""
     out: list[str] = []
     for child in children or []:
-        if child.type in ("text", "code_inline", "text_special"):
+        if child.type in ("text", "code_inline", "text_special", "math_escape"):
             out.append(child.content)
+        elif child.type in ("math_inline", "math_inline_double"):
+            out.append(child.markup + child.content + child.markup)
         elif child.type in ("softbreak", "hardbreak"):
             out.append(" ")
         elif child.type == "image":

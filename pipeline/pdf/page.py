@@ -17,12 +17,14 @@ from pipeline import __version__
 from pipeline.fonts.fallback import document_fonts, styled_theme
 from pipeline.pdf.colors import cmyk_palette
 from pipeline.pdf.footnotes import has_notes, inline_notes
+from pipeline.pdf.tables import fit_tables
 from pipeline.render import embedded_ast, run_pandoc
-from pipeline.sanitize import clean_html
+from pipeline.writers.docx_reference import to_points
 from pipeline.writers.htmlpage import (
     body_html,
     document_direction,
     document_labels,
+    finish_body,
     font_face_css,
     report_dropped_html,
     toc_entries,
@@ -53,7 +55,7 @@ def print_body(document: Document) -> tuple[str, int]:
         report_dropped_html(document)
         transformed, count = inline_notes(ast)
         html = run_pandoc(json.dumps(transformed), "html5", args=PANDOC_HTML_ARGS, document=document)
-        cached = document.artifacts["pdf_body_html"] = (clean_html(html), count)
+        cached = document.artifacts["pdf_body_html"] = (finish_body(html, document), count)
     return cached
 
 
@@ -106,6 +108,8 @@ def build_print_html(document: Document, theme: Theme, settings: PrintSettings, 
         styles = print_styles(document, theme, settings)
         css = styles.fonts + "\n" + styles.rules
     body, notes = print_body(document)
+    body = fit_tables(body, document, settings.content_width_mm, settings.landscape_width_mm,
+                      to_points(theme.tokens["font"]["size"], 10.5))
     logo = theme.tokens["logo"]
     html = styled.render(
         "print.html.j2",

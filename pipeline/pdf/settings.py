@@ -121,6 +121,21 @@ class PrintSettings:
         bottom = length_mm(self.margin.get("bottom", "24mm")) or 24.0
         return max(40.0, height - top - bottom)
 
+    def _side_margins_mm(self) -> float:
+        inside = length_mm(self.margin.get("inside", "22mm")) or 22.0
+        outside = length_mm(self.margin.get("outside", "20mm")) or 20.0
+        return inside + outside
+
+    @property
+    def content_width_mm(self) -> float:
+        """Width of the text block (portrait), for fitting wide tables."""
+        return max(40.0, (length_mm(self.width) or 210.0) - self._side_margins_mm())
+
+    @property
+    def landscape_width_mm(self) -> float:
+        """Width of the text block on a landscape page (the page turned, the same margins)."""
+        return max(40.0, (length_mm(self.height) or 297.0) - self._side_margins_mm())
+
     def template_tokens(self) -> dict[str, Any]:
         """What print templates read as `theme.pdf`."""
         tokens = asdict(self)

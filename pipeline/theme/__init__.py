@@ -159,7 +159,7 @@ class Theme:
         # CSS font-family values; a document's fallback families join them (pipeline.fonts.fallback).
         fonts.update(base_stack=f'"{fonts["base"]}", serif', headings_stack=f'"{fonts["headings"]}", sans-serif',
                      mono_stack=f'"{fonts["mono"]}", monospace')
-        return {
+        tokens: dict[str, Any] = {
             "name": getattr(name, "full", None) or getattr(name, "short", None) or self.name,
             "short_name": getattr(name, "short", None) or getattr(name, "full", None) or self.name,
             "home": str(getattr(getattr(brand.meta, "link", None), "home", "") or ""),
@@ -182,6 +182,13 @@ class Theme:
             "toc_depth": int(self.settings.get("toc_depth", 2)),
             "logo": self.logo_path("large"),
         }
+        from pipeline.theme.callouts import callout_palette
+        from pipeline.theme.highlight import code_palette, css_rules
+
+        tokens["callout"] = callout_palette(tokens["color"])
+        tokens["code"] = code_palette(tokens["color"])
+        tokens["code_css"] = css_rules(tokens["code"])
+        return tokens
 
     def logo_path(self, size: str = "large") -> Path | None:
         logo = self.brand.logo

@@ -185,6 +185,7 @@ def _schema() -> dict[str, Any]:
     return {
         "fonts": {"fallback": _fallback_chain},
         "labels": _labels,
+        "math": {"font": _theme_file},
         "page": {"size": _paper, "margin": {side: _length for side in ("top", "bottom", "inside", "outside")}},
         "cover": {"background": _colour_name, "foreground": _colour_name, "accent": _colour_name},
         "toc_depth": _toc_depth,

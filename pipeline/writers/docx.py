@@ -17,7 +17,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from pipeline.render import embedded_ast, run_pandoc, with_metadata
-from pipeline.writers.docx_reference import page_size, reference_docx
+from pipeline.writers.docx_reference import page_size, reference_docx, text_width, to_points
 
 if TYPE_CHECKING:
     from pipeline.document import Document
@@ -268,8 +268,10 @@ class DocxWriter:
         from pipeline import validate
         from pipeline.fonts.docx import embed_fonts
         from pipeline.fonts.fallback import document_fonts
+        from pipeline.theme.highlight import pandoc_theme_file
         from pipeline.writers import WriteResult
         from pipeline.writers.docx_lists import brand_lists
+        from pipeline.writers.docx_tables import fit_tables
         from pipeline.writers.htmlpage import document_labels
         from pipeline.writers.rawhtml import promote_raw_images, raw_blocks_as_ast, text_direction
 
@@ -277,8 +279,9 @@ class DocxWriter:
         ast = raw_blocks_as_ast(promote_raw_images(embedded_ast(document), document), document)
         source = with_metadata(ast, document, dir=text_direction(document),
                                **{"toc-title": document_labels(document, theme)["contents"]})
+        highlight = pandoc_theme_file(theme.tokens["code"])
         run_pandoc(source, "docx", args=["--reference-doc", str(reference_docx(theme)), "--toc",
-                                         "--toc-depth", str(depth)],
+                                         "--toc-depth", str(depth), f"--syntax-highlighting={highlight}"],
                    outputfile=out_path, document=document)
         word = docx.Document(str(out_path))
         set_core_properties(word, document)
@@ -287,6 +290,8 @@ class DocxWriter:
         contents_then_body(word, bool(entries))
         header_and_footer(word, document, theme, getattr(options, "paper", None))
         brand_lists(word, theme.tokens["color"]["primary"])
+        fit_tables(word, text_width(theme, getattr(options, "paper", None)),
+                   to_points(theme.tokens["font"]["size"], 10.5))
         word.save(str(out_path))
         selection = document_fonts(document, theme)
         # Before LibreOffice lays it out: its pages use them.

@@ -227,6 +227,31 @@ def _table_style(styles: Any, tokens: dict[str, Any], base_pt: float) -> None:
     _shading(_child(band, "w:tcPr"), color["light"])
 
 
+def _callout_styles(styles: Any, tokens: dict[str, Any], base_pt: float) -> None:
+    """GitHub alerts (pipeline/transforms/alerts.py): "Note", "Note Title" … as in the PDF, a rule in
+    the kind's colour on the left of a light panel, the title bold in that colour."""
+    from docx.shared import Pt
+
+    from pipeline.transforms.alerts import KINDS, style_name
+
+    color, font = tokens["color"], tokens["font"]
+    for kind in KINDS:
+        hue = tokens["callout"][kind]
+        body = _paragraph_style(styles, style_name(kind), base="Body Text")
+        _set_font(body, font["base"], base_pt, color["foreground"])
+        body.paragraph_format.left_indent = Pt(base_pt * 0.9)
+        body.paragraph_format.right_indent = Pt(base_pt * 0.6)
+        body.paragraph_format.space_after = Pt(base_pt * 0.4)
+        properties = body.element.get_or_add_pPr()
+        # Adjacent paragraphs with the same border and shading are drawn as one panel.
+        _border(properties, "w:pBdr", {"left": ("single", 24, hue)}, space=8)
+        _shading(properties, color["light"])
+        title = _paragraph_style(styles, style_name(kind, "title"), base=style_name(kind))
+        _set_font(title, font["headings"], base_pt * 0.92, hue, bold=True)
+        title.paragraph_format.keep_with_next = True
+        title.paragraph_format.space_after = Pt(base_pt * 0.2)
+
+
 def page_size(theme: Theme, paper: str | None = None) -> tuple[float, float]:
     """Page width and height in points: the `paper` override, else the theme's."""
     sizes = {"a4": (595.28, 841.89), "letter": (612.0, 792.0)}
@@ -379,6 +404,7 @@ def build_reference(theme: Theme, target: Path) -> Path:
     _border(styles["Header"].element.get_or_add_pPr(), "w:pBdr", {"bottom": ("single", 4, color["muted"])}, space=4)
 
     _table_style(styles, tokens, base_pt)
+    _callout_styles(styles, tokens, base_pt)
 
     section = document.sections[0]
     section.page_width, section.page_height = Pt(width_pt), Pt(height_pt)

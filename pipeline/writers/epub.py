@@ -29,6 +29,7 @@ from urllib.parse import unquote
 
 from lxml import etree
 
+from pipeline.codelines import split_code_lines
 from pipeline.errors import WriterError
 from pipeline.render import embedded_ast, run_pandoc, valid_uri, with_metadata
 from pipeline.writers.xhtml import MATHML, XHTML, Chapter, clean_chapter, fix_links, parse_chapter
@@ -512,8 +513,9 @@ class EpubWriter:
         contents_label = words["contents"]
         # --toc: the navigation document is also a page in the reading order (a visible contents).
         # A book with parts (pipeline.book) has its chapters one level down: each gets its own file too.
+        # --mathml: formulas as MathML (EPUB 3 allows it; declared per chapter in the package).
         split_level = str(document.artifacts.get("epub_split_level", 1))
-        args = ["--toc", "--toc-depth", str(theme.tokens["toc_depth"]), "--split-level", split_level]
+        args = ["--toc", "--toc-depth", str(theme.tokens["toc_depth"]), "--split-level", split_level, "--mathml"]
         source = with_metadata(ast, document, identifier=stable_identifier(document),
                                rights=str(document.meta.extra.get("rights") or ""),
                                dir=text_direction(document), **{"toc-title": contents_label})
@@ -523,8 +525,8 @@ class EpubWriter:
         # Pandoc's --epub-cover-image cannot be read under --sandbox, so the cover goes in here.
         add_cover(book, document, cover_jpeg(document, theme), words["cover"])
         names = [n for n in book.members if n.startswith(f"{ROOT}/text/") and n.endswith(".xhtml")]
-        chapters = [parse_chapter(n.rsplit("/", 1)[1], book.members[n]) for n in names
-                    if not n.endswith("/cover.xhtml")]
+        chapters = [parse_chapter(n.rsplit("/", 1)[1], split_code_lines(book.members[n].decode("utf-8")).encode())
+                    for n in names if not n.endswith("/cover.xhtml")]
         images = _Images(book, document)
         for chapter in chapters:
             clean_chapter(chapter, images.resolve)

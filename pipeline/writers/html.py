@@ -17,6 +17,7 @@ from typing import TYPE_CHECKING
 from markupsafe import Markup
 
 from pipeline import __version__
+from pipeline.mathsvg import MATH_FONT_KEY, math_font
 from pipeline.resources import data_uri, usable_image
 from pipeline.transforms.raw_images import parse_tag, start_tag
 from pipeline.writers.htmlpage import body_html, document_direction, document_labels, inline_font_url, toc_entries
@@ -102,6 +103,7 @@ class HtmlWriter:
         from pipeline.fonts.fallback import document_fonts
         from pipeline.writers import WriteResult
 
+        document.artifacts[MATH_FONT_KEY] = math_font(theme)
         html = render_page(document, theme)
         out_path.write_text(html, encoding="utf-8")
         details = {"bytes": len(html.encode("utf-8"))}

@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import re
 from typing import TYPE_CHECKING
 
 from markupsafe import Markup
 
 from pipeline import __version__
+from pipeline.codelines import split_code_lines
+from pipeline.mathsvg import typeset_math
 from pipeline.render import Heading, document_outline, embedded_ast_json, pandoc_ast, run_pandoc
 from pipeline.resources import data_uri
 from pipeline.sanitize import clean_html, report_raw_html
@@ -40,8 +43,24 @@ def body_html(document: Document) -> str:
         html = run_pandoc(embedded_ast_json(document), "html5", args=["--section-divs", "--wrap=none", "--mathml"],
                           document=document)
         report_dropped_html(document)
-        cached = document.artifacts["body_html"] = clean_html(html)
+        cached = document.artifacts["body_html"] = finish_body(html, document)
     return cached
+
+
+_TASK_BOX = re.compile(r'<input type="checkbox"( checked(?:="[^"]*")?)?\s*/?>')
+
+
+def _task_box(match: re.Match[str]) -> str:
+    # A drawn box rather than a form field: WeasyPrint paints form fields its own way.
+    state = "true" if match.group(1) else "false"
+    return f'<span class="task-box" role="checkbox" aria-checked="{state}" aria-disabled="true"></span>'
+
+
+def finish_body(html: str, document: Document) -> str:
+    """Pandoc's HTML body made ready for a page: sanitized, formulas drawn, code split into lines,
+    task-list boxes drawn."""
+    html = split_code_lines(typeset_math(clean_html(html), document))
+    return _TASK_BOX.sub(_task_box, html) if 'type="checkbox"' in html else html
 
 
 def report_dropped_html(document: Document) -> None:

@@ -12,6 +12,8 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from pipeline.logcapture import warnings_into
+from pipeline.mathsvg import MATH_FONT_KEY, math_font
+from pipeline.pdf.tables import FITTED_KEY
 
 if TYPE_CHECKING:
     from pipeline.document import Document
@@ -125,6 +127,7 @@ class PdfWriter:
 
         weasyprint = import_weasyprint()
         settings = print_settings(theme, options)
+        document.artifacts[MATH_FONT_KEY] = math_font(theme)
         started = time.perf_counter()
         from pipeline.fonts.fallback import whole_faces
 
@@ -171,6 +174,8 @@ class PdfWriter:
             details["foreign_fonts"] = sorted(foreign)
         if selection.families:
             details["fallback_fonts"] = selection.describe()
+        if document.artifacts.get(FITTED_KEY):
+            details["wide_tables"] = document.artifacts[FITTED_KEY]
         result = WriteResult(pages=len(rendered.pages), details=details)
         # The shared validation gate (qpdf, pdffonts, outline): raises WriterError on errors, so a
         # broken file never replaces the previous output; previews come after it for the same reason.

@@ -141,7 +141,14 @@ def _from_html_tree(node: ET.Element, parent: Any = None) -> Any:
     if not _XML_NAME.match(name or "-"):
         namespace, name = XHTML, "x-unknown"  # a tag XML cannot name (`<foo@bar>`): unwrapped later
     tag = f"{{{namespace}}}{name}"
-    element = etree.Element(tag, nsmap=NSMAP) if parent is None else etree.SubElement(parent, tag)
+    if parent is None:
+        element = etree.Element(tag, nsmap=NSMAP)
+    elif namespace in (MATHML, SVG) and _local(parent.tag)[0] != namespace:
+        # A MathML or SVG island declares its namespace as the default (`<math xmlns=…>`), as
+        # reading systems expect, rather than an `ns0:` prefix on every element.
+        element = etree.SubElement(parent, tag, nsmap={None: namespace})
+    else:
+        element = etree.SubElement(parent, tag)
     for key, value in node.attrib.items():
         attribute = _attribute_name(key)
         if attribute:
@@ -280,6 +287,14 @@ def _phrasing_context(element: Any) -> bool:
     return False
 
 
+def _tex_as_alttext(math: Any) -> None:
+    """The formula's TeX (pandoc's annotation) as `alttext`: what a reading system without MathML shows."""
+    for annotation in math.iter(f"{{{MATHML}}}annotation"):
+        if annotation.get("encoding") == "application/x-tex" and annotation.text:
+            math.set("alttext", " ".join(annotation.text.split()))
+            return
+
+
 def clean_chapter(chapter: Chapter, resolve_image: Callable[[str], str | None]) -> list[str]:
     """Make the body valid EPUB XHTML in place; returns the image sources shown as descriptions."""
     body = chapter.body
@@ -296,6 +311,8 @@ def clean_chapter(chapter: Chapter, resolve_image: Callable[[str], str | None]) 
         if namespace == MATHML:
             for key in [k for k in element.attrib if k.lower().startswith("on") or "href" in k]:
                 del element.attrib[key]
+            if name == "math" and not element.get("alttext"):
+                _tex_as_alttext(element)
             continue
         if namespace != XHTML or name in _DROP or (name == "input" and element.get("type") != "checkbox"):
             _count(chapter, name)

@@ -306,6 +306,7 @@ def _split_item(ctx: RuleContext, toks: list[Token], item: int) -> None:
         kids = head
 
 
+_ALERT_MARKER = re.compile(r"\s*\[!(?:NOTE|TIP|IMPORTANT|WARNING|CAUTION)\]\s*$", re.IGNORECASE)
 _WIDE = re.compile(r"[\u1100-\u11ff\u2e80-\ua4cf\uac00-\ud7af\uf900-\ufaff\uff00-\uffef]")
 
 
@@ -318,6 +319,8 @@ def unwrap_paragraphs(ctx: RuleContext) -> None:
         kids = inline.children or []
         if not any(c.type == "softbreak" for c in kids):
             continue
+        # A GitHub alert's marker (`> [!NOTE]`) must stay alone on its line, or it is text.
+        alert = len(kids) > 1 and kids[1].type == "softbreak" and bool(_ALERT_MARKER.match(tk.text_of(kids[:1])))
         new: list[Token] = []
         joined = 0
         template_lines = _template_lines(kids)
@@ -331,8 +334,9 @@ def unwrap_paragraphs(ctx: RuleContext) -> None:
                 line += 1
                 # Chinese/Japanese/Korean lines join without a space: leave those breaks alone. So
                 # are the breaks around a line that is all site template (`{{< /tab >}}`): the site
-                # reads that markup line by line.
-                if _WIDE.match(left or " ") or _WIDE.match(right or " ") or {line - 1, line} & template_lines:
+                # reads that markup line by line, and the one after an alert's marker.
+                if (k == 1 and alert) or _WIDE.match(left or " ") or _WIDE.match(right or " ") \
+                        or {line - 1, line} & template_lines:
                     new.append(child)
                 else:
                     joined += 1
