@@ -24,7 +24,7 @@ if TYPE_CHECKING:
 W = "http://schemas.openxmlformats.org/wordprocessingml/2006/main"
 XML_SPACE = "{http://www.w3.org/XML/1998/namespace}space"
 _PARSER = etree.XMLParser(resolve_entities=False, no_network=True, huge_tree=True)
-_COMPLEX_GROUPS = (*RTL_GROUPS, "devanagari", "thai")
+_COMPLEX_GROUPS = (*RTL_GROUPS, "devanagari", "thai", "indic", "southeast_asian")
 
 
 def _w(name: str) -> str:

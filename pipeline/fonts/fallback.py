@@ -48,8 +48,16 @@ def _cjk(kind: str) -> dict[str, SystemFont]:
     return {f"Noto {kind} CJK {region}": SystemFont("fonts-noto-cjk", files, lang) for region, lang in regions}
 
 
+def _noto_core(*scripts: str) -> dict[str, SystemFont]:
+    """Debian fonts-noto-core families in regular and bold: `Noto Sans Bengali` … by script name."""
+    return {f"Noto Sans {name}": SystemFont("fonts-noto-core", {
+        400: f"{_NOTO}/NotoSans{name}-Regular.ttf", 700: f"{_NOTO}/NotoSans{name}-Bold.ttf"}) for name in scripts}
+
+
 # Families PyPI has no well-kept package for, from Debian (scripts/system-deps installs them).
 SYSTEM_FONTS: dict[str, SystemFont] = {
+    **_noto_core("Bengali", "Gurmukhi", "Gujarati", "Oriya", "Kannada", "Malayalam", "Sinhala", "Lao", "Myanmar",
+                 "Armenian", "Georgian", "Ethiopic"),
     **_cjk("Sans"), **_cjk("Serif"),
     "Noto Sans Hebrew": SystemFont("fonts-noto-core", {400: f"{_NOTO}/NotoSansHebrew-Regular.ttf",
                                                        700: f"{_NOTO}/NotoSansHebrew-Bold.ttf"}),
@@ -64,6 +72,8 @@ GROUP_SCRIPTS = {
     "latin": ("Latn", "Grek", "Cyrl"), "hebrew": ("Hebr",), "arabic": ("Arab",), "devanagari": ("Deva",),
     "thai": ("Thai",), "cjk": ("Hani", "Hira", "Kana", "Hang", "Bopo"), "symbols": ("Zyyy",), "math": ("Zyyy",),
     "emoji": ("Zyyy",),
+    "indic": ("Beng", "Guru", "Gujr", "Orya", "Taml", "Telu", "Knda", "Mlym", "Sinh"),
+    "southeast_asian": ("Khmr", "Laoo", "Mymr"), "alphabets": ("Armn", "Geor", "Ethi"),
 }
 RTL_GROUPS = ("hebrew", "arabic")
 # WeasyPrint knows a fallback face under its family name plus this: the machine may have a font of

@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import Any
 
 from pipeline.errors import ThemeError
+from pipeline.theme.contrast import contrast, rgb
 
 Location = tuple[Any, ...]  # a path into the YAML: keys and list indexes
 
@@ -225,27 +226,6 @@ def _walk_schema(value: Any, schema: Any, location: Location, root: Path) -> Ite
 # ---- Colours and contrast ----------------------------------------------------------------------
 
 AA_TEXT, AA_LARGE = 4.5, 3.0
-
-
-def rgb(value: Any) -> tuple[int, int, int] | None:
-    from PIL import ImageColor
-
-    try:
-        colour = ImageColor.getrgb(str(value).strip())
-    except ValueError:
-        return None
-    return colour[:3]
-
-
-def contrast(first: tuple[int, int, int], second: tuple[int, int, int]) -> float:
-    """WCAG 2 contrast ratio of two sRGB colours (1 to 21)."""
-    def luminance(colour: tuple[int, int, int]) -> float:
-        channels = [c / 255 for c in colour]
-        linear = [c / 12.92 if c <= 0.04045 else ((c + 0.055) / 1.055) ** 2.4 for c in channels]
-        return 0.2126 * linear[0] + 0.7152 * linear[1] + 0.0722 * linear[2]
-
-    light, dark = sorted((luminance(first), luminance(second)), reverse=True)
-    return (light + 0.05) / (dark + 0.05)
 
 
 # (what is set in it, text token, background token, the minimum ratio). h1 is display-sized (≥ 18pt):

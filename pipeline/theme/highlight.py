@@ -16,6 +16,8 @@ import json
 from pathlib import Path
 from typing import Any
 
+from pipeline.theme.contrast import contrast, rgb
+
 # Pandoc's token kinds (KDE syntax highlighting) and the role that colours each.
 TOKEN_ROLES = {
     "Keyword": "keyword", "ControlFlow": "keyword", "Import": "keyword", "Extension": "keyword",
@@ -41,35 +43,25 @@ _BOLD = {"keyword", "alert"}
 _ITALIC = {"comment"}
 
 
-def _rgb(value: str) -> tuple[float, float, float]:
-    value = value.strip().lstrip("#")
-    if len(value) == 3:
-        value = "".join(c * 2 for c in value)
-    return tuple(int(value[i : i + 2], 16) / 255 for i in (0, 2, 4))  # type: ignore[return-value]
+def _rgb(value: str, fallback: str = "#222222") -> tuple[float, float, float]:
+    # A colour that is not one (theme check reports it) must not stop a build: use a neutral one.
+    channels = rgb(value) or rgb(fallback) or (34, 34, 34)
+    return tuple(c / 255 for c in channels)  # type: ignore[return-value]
 
 
-def _hex(rgb: tuple[float, float, float]) -> str:
-    return "#" + "".join(f"{round(max(0.0, min(1.0, c)) * 255):02x}" for c in rgb)
+def _hex(channels: tuple[float, float, float]) -> str:
+    return "#" + "".join(f"{round(max(0.0, min(1.0, c)) * 255):02x}" for c in channels)
 
 
-def _luminance(rgb: tuple[float, float, float]) -> float:
-    def channel(c: float) -> float:
-        return c / 12.92 if c <= 0.04045 else ((c + 0.055) / 1.055) ** 2.4
-
-    r, g, b = (channel(c) for c in rgb)
-    return 0.2126 * r + 0.7152 * g + 0.0722 * b
-
-
-def contrast(a: str, b: str) -> float:
-    la, lb = sorted((_luminance(_rgb(a)), _luminance(_rgb(b))), reverse=True)
-    return (la + 0.05) / (lb + 0.05)
+def _ratio(a: str, b: str) -> float:
+    return contrast(*(tuple(round(c * 255) for c in _rgb(v)) for v in (a, b)))  # type: ignore[arg-type]
 
 
 def readable(color: str, background: str, ratio: float = 4.5) -> str:
     """`color`, darkened (same hue) until it reads at `ratio` on `background`."""
     hue, lightness, saturation = colorsys.rgb_to_hls(*_rgb(color))
     candidate = color
-    while contrast(candidate, background) < ratio and lightness > 0:
+    while _ratio(candidate, background) < ratio and lightness > 0:
         lightness = max(0.0, lightness - 0.03)
         candidate = _hex(colorsys.hls_to_rgb(hue, lightness, saturation))
     return candidate
