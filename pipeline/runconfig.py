@@ -18,7 +18,6 @@ the first input. It sets the defaults of a run; a flag on the command line wins 
 
 from __future__ import annotations
 
-import re
 import tomllib
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -31,7 +30,6 @@ RUN_KEYS = {"formats": "formats", "theme": "theme", "out-dir": "out_dir", "site-
 _ALIASES = {"to": "formats", "out_dir": "out-dir", "output": "out-dir", "site_root": "site-root",
             "language": "lang"}
 _NORMALIZE_KEYS = {"enable", "disable", "fix-suggested", "fix_suggested", "quote-style", "quote_style", "vocabulary"}
-_LANG = re.compile(r"^[A-Za-z]{2,3}(?:-[A-Za-z0-9]{2,8})*$")
 
 
 @dataclass
@@ -43,7 +41,8 @@ class RunConfig:
     unknown: list[str] = field(default_factory=list)
 
 
-def _table(path: Path) -> dict[str, Any]:
+def project_table(path: Path) -> dict[str, Any]:
+    """Our table of a project file: all of pipeline.toml, or `[tool.pipeline]` of pyproject.toml."""
     try:
         data = tomllib.loads(path.read_text(encoding="utf-8"))
     except tomllib.TOMLDecodeError as exc:
@@ -65,7 +64,7 @@ def load_run_config(start: Path) -> RunConfig:
     path = find_config_file(folder) if folder.exists() else None
     if path is None:
         return RunConfig()
-    table = _table(path)
+    table = project_table(path)
     config = RunConfig(path=path)
     for raw_key, value in table.items():
         key = _ALIASES.get(raw_key, raw_key)
@@ -87,9 +86,11 @@ def _checked(key: str, value: Any, path: Path) -> Any:
     if not isinstance(value, str) or not value.strip():
         raise UsageError(f"{key} must be a non-empty string", path)
     if key == "lang":
-        if not _LANG.match(value):
+        from pipeline.i18n import is_valid_tag, normalize_tag
+
+        if not is_valid_tag(value):
             raise UsageError(f"lang {value!r} is not a language tag such as 'en' or 'pt-BR'", path)
-        return value
+        return normalize_tag(value)
     if key == "theme":
         # A name of a theme under styles/, unless it is a folder next to the config file.
         candidate = (where / value).expanduser()

@@ -8,7 +8,6 @@ pipeline.toml.
 
 from __future__ import annotations
 
-import tomllib
 from pathlib import Path
 from typing import Any
 
@@ -20,14 +19,10 @@ CONFIG_FILES = ("pipeline.toml", "pyproject.toml")
 
 
 def _config_table(path: Path) -> dict[str, Any] | None:
-    """The book table of a config file: `[book]` in pipeline.toml, `[tool.pipeline.book]` in pyproject.toml."""
-    try:
-        data = tomllib.loads(path.read_text(encoding="utf-8"))
-    except (OSError, tomllib.TOMLDecodeError):
-        return None
-    table = data.get("book") if path.name == "pipeline.toml" else (data.get("tool") or {}).get("pipeline", {})
-    if path.name == "pyproject.toml" and isinstance(table, dict):
-        table = table.get("book")
+    """The book table of a project file: `[book]` in pipeline.toml, `[tool.pipeline.book]` in pyproject.toml."""
+    from pipeline.runconfig import project_table
+
+    table = project_table(path).get("book")
     return table if isinstance(table, dict) else None
 
 
