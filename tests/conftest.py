@@ -68,9 +68,13 @@ def install_writer_plugin(site: Path, name: str, class_name: str, source: str) -
 
 
 def outputs_in(out: Path) -> dict[str, Path]:
-    """The documents' outputs in `out` by format (not the build report, index.html)."""
+    """The documents' outputs in `out` by format, as the manifest lists them (not the build report,
+    which is index.html unless a document's own output has that name)."""
+    import json
+
+    listed = json.loads((out / "manifest.json").read_text(encoding="utf-8"))["outputs"]
     return {p.suffix.lstrip("."): p for p in out.iterdir()
-            if p.suffix in (".pdf", ".docx", ".epub", ".html") and p.name != "index.html"}
+            if p.suffix in (".pdf", ".docx", ".epub", ".html") and p.name in listed}
 
 
 @pytest.fixture(scope="session")

@@ -19,7 +19,7 @@ from pathlib import Path
 from urllib.parse import unquote
 
 import pytest
-from conftest import run_cli
+from conftest import outputs_in, run_cli
 
 pytestmark = pytest.mark.slow
 
@@ -177,7 +177,7 @@ def site_outputs(request, tmp_path_factory):
     out = root / "dist"
     result = run_cli(str(page), "--to", "all", "-o", str(out), "--no-validate", "--no-office", "--json")
     assert result.returncode == 0, result.stdout + result.stderr
-    outputs = {p.suffix.lstrip("."): p for p in out.iterdir() if p.suffix in (".pdf", ".docx", ".epub", ".html")}
+    outputs = outputs_in(out)
     warnings = [w for r in json.loads(result.stdout)["built"] for w in r.get("warnings", [])]
     return request.param, outputs, expected, warnings
 

@@ -54,8 +54,12 @@ def _noto_core(*scripts: str) -> dict[str, SystemFont]:
         400: f"{_NOTO}/NotoSans{name}-Regular.ttf", 700: f"{_NOTO}/NotoSans{name}-Bold.ttf"}) for name in scripts}
 
 
-# Families PyPI has no well-kept package for, from Debian (scripts/system-deps installs them).
+# Families from Debian (scripts/system-deps installs them): those PyPI has no well-kept package
+# for, and Arabic and Devanagari, whose PyPI builds (Google Fonts' 2.x) draw letters from shared
+# dotless bases and dots: a PDF reader then copies "نص" as "ض ص", and every search fails. Debian's
+# static builds map each glyph to its letter.
 SYSTEM_FONTS: dict[str, SystemFont] = {
+    **_noto_core("Arabic", "Devanagari"),
     **_noto_core("Bengali", "Gurmukhi", "Gujarati", "Oriya", "Kannada", "Malayalam", "Sinhala", "Lao", "Myanmar",
                  "Armenian", "Georgian", "Ethiopic"),
     **_cjk("Sans"), **_cjk("Serif"),
@@ -147,11 +151,14 @@ def _family(name: str, group: str, weights: set[int]) -> Family:
 
     from pipeline.errors import ThemeError
 
+    system = SYSTEM_FONTS.get(name)
+    if system is not None and all(Path(path).is_file() for path in system.files.values()):
+        return _system_family(name, group, system)
     try:
         faces = packaged_faces(name, None, weights)
     except ThemeError:
-        if name in SYSTEM_FONTS:
-            return _system_family(name, group, SYSTEM_FONTS[name])
+        if system is not None:
+            return _system_family(name, group, system)
         return Family(name, group, (), f"pip install {package_name(name)}")
     try:
         origin = f"{package_name(name)} {version(package_name(name))}"
