@@ -15,17 +15,30 @@ import bisect
 import re
 from collections import Counter
 from collections.abc import Callable
+from typing import TYPE_CHECKING, NamedTuple
 
-from pipeline.normalize import lexicon
+from pipeline.normalize import lexicon, spelling
 from pipeline.normalize.engine import RuleContext, TextRef, common_ends
 from pipeline.normalize.registry import rule
 from pipeline.normalize.rules.links import merge_spans, protected_spans, url_spans
 
+if TYPE_CHECKING:
+    from markdown_it.token import Token
+
 # A word of prose: letters with inner apostrophes, not glued to paths, domains, identifiers or hyphens.
 WORD = re.compile(r"(?<![\w'’@#/\\.-])([A-Za-z]+(?:['’][A-Za-z]+)*)(?![\w@/\\-]|['’]\w|\.\w)")
 
-# (replacement, message, suggest[, never apply]) or None to leave it
-Decision = tuple[str, str, bool] | tuple[str, str, bool, bool] | None
+
+class Finding(NamedTuple):
+    replacement: str
+    message: str
+    suggest: bool
+    never_apply: bool = False
+    confidence: float | None = None
+
+
+# A Finding, a plain (replacement, message, suggest) tuple, or None to leave the match alone.
+Decision = Finding | tuple[str, str, bool] | None
 
 
 def edit(
@@ -55,11 +68,11 @@ def edit(
         decision = decide(m, text)
         if decision is None:
             continue
-        new, message, suggest, *never_flag = decision
+        new, message, suggest, never, confidence = Finding(*decision)
         old = m.group(0)
         line0, col0 = ctx.locate_next(ref.inline, old, pattern)
-        never = bool(never_flag and never_flag[0]) or (never_apply_when(new) if never_apply_when else False)
-        if ctx.propose(line0, col0, old, new, message, suggest=suggest, never_apply=never):
+        never = never or (never_apply_when(new) if never_apply_when else False)
+        if ctx.propose(line0, col0, old, new, message, suggest=suggest, never_apply=never, confidence=confidence):
             pieces += [text[pos : m.start()], new]
             pos = m.end()
     if pieces:
@@ -252,69 +265,72 @@ _FAR_MIN_LENGTH = 6
 
 @rule("TYPO005")
 def unknown_words(ctx: RuleContext) -> None:
-    """Unknown words close to exactly one frequent word: corrected when the context confirms one edit."""
+    """Unknown words one slip from a word: corrected when no source knows them and the context confirms it."""
     if not ctx.english():
         return
     speller = lexicon.speller()
     table = lexicon.codespell()
     vocab = ctx.vocabulary
-    # A doubled word ("whoe whoe") counts once, or the doubled-word rule would change the verdict
-    # on the next run.
-    counts: Counter[str] = ctx.memo(
-        "word-counts",
-        lambda: Counter(w.lower() for w in WORD.findall(_DOUBLED.sub(r"\1", ctx.doc.body))),
-    )
-
     variants = lexicon.spelling_variants()
+    words = spelling.document_words(ctx)
 
     def decide(m: re.Match[str], text: str) -> Decision:
         word = m.group(1)
         lw = word.lower()
+        ref = ref_holder[0]
         if (
-            not word.islower()
-            or not _MIN_LENGTH <= len(word) <= _MAX_LENGTH
+            not _MIN_LENGTH <= len(word) <= _MAX_LENGTH
             or "'" in word
             or "’" in word
             or speller.known(lw)
             or lw in table
             or vocab.protects(word)
-            or counts[lw] > 1
-            or _compound(speller, lw)
+            or _handle(text, m)
         ):
             return None
-        near = speller.candidates(lw, 1)
-        candidates = [
-            c
-            for c in near
-            if c[1] == 1 and not _inflection(lw, c[0]) and variants.get(c[0]) != lw and not _variant(lw, c[0])
-        ]
-        if not candidates and near:
+        # Mid-sentence capitals are names; a capitalized word opening a sentence may be a slip.
+        start = not word.islower() and sentence_start(ref, text, m.start())
+        if not word.islower() and not (
+            start and word[1:].islower() and not _NEXT_CAPITAL.match(text, m.end())
+        ):
             return None
-        if glued(ref_holder[0], text, m):
+        if words.uses(lw) or _compound(speller, lw):
+            return None
+        near = speller.candidates(lw, 1)
+        # Another form of a long word (`collaboratory`) is no slip: the edit model weighs that. A
+        # British spelling (`rumours`) is common in wordfreq: the verdict weighs that.
+        kept = [c for c in near if c[1] == 1 and variants.get(c[0]) != lw]
+        if (not kept and near) or glued(ref, text, m) or spelling.foreign_phrase(text, m.start(), m.end()):
             return None
         prev_word, next_word = _neighbours(text, m.start(), m.end())
-        if not candidates:
+        if not kept:
             far = _far_candidate(speller, variants, lw, prev_word, next_word)
             if far is None:
                 return None
             # Two edits is weak evidence, whatever the context: reported, never applied.
-            return far, f"unknown word {word!r}, two edits from {far!r}", True, True
-        confirmed = [
-            c
-            for c in candidates
-            if c[2] >= _FREQUENT and _typo_shaped(lw, c[0]) and _in_context(speller, prev_word, c[0], next_word)
-        ]
-        if len(confirmed) == 1:
-            return confirmed[0][0], f"unknown word {word!r}; {confirmed[0][0]!r} fits the context", False
-        if len(candidates) > 2:
-            return None  # too many look-alikes to suggest anything useful
-        names = [c[0] for c in sorted(candidates, key=lambda c: -c[2])]
-        return " / ".join(names), f"unknown word {word!r}", True
+            confidence = 0.3 if spelling.zipf(lw) or lw in lexicon.software_names() else 0.5
+            return Finding(match_case(word, far), f"unknown word {word!r}, two edits from {far!r}", True, True,
+                           confidence)
+        ranked = spelling.candidates(lw, kept, prev_word, next_word)
+        verdict = spelling.judge(lw, ranked, sentence_start=start)
+        if verdict is None:
+            return None
+        replacement = " / ".join(match_case(word, w) for w in verdict.replacement.split(" / "))
+        if verdict.apply:
+            return Finding(replacement, f"unknown word {word!r}; {verdict.reason}", False, False, verdict.confidence)
+        return Finding(replacement, f"unknown word {word!r} ({verdict.reason})", True, False, verdict.confidence)
 
     ref_holder: list[TextRef] = []
     for ref in prose(ctx):
         ref_holder[:] = [ref]
         edit(ctx, ref, WORD, decide, never_apply_when=lambda new: " / " in new)
+
+
+def _handle(text: str, m: re.Match[str]) -> bool:
+    """A user name as meeting notes write it (`[jdoe]`), or a function named in prose (`fsync()`)."""
+    before = text[m.start() - 1 : m.start()]
+    after = text[m.end() : m.end() + 1]
+    return (before == "[" and after == "]") or after == "("
 
 
 def _far_candidate(
@@ -330,7 +346,6 @@ def _far_candidate(
     if (
         _inflection(word, candidate)
         or variants.get(candidate) == word
-        or _variant(word, candidate)
         or not _two_slips(word, candidate)
     ):
         return None
@@ -356,52 +371,14 @@ def _inflection(word: str, candidate: str) -> bool:
     return (word.startswith(candidate) or candidate.startswith(word)) and min(len(word), len(candidate)) >= 6
 
 
-_VARIANT_PAIRS = (("our", "or"), ("re", "er"), ("ise", "ize"), ("yse", "yze"), ("ll", "l"), ("ogue", "og"))
-
-
-def _variant(word: str, candidate: str) -> bool:
-    """British/American pairs the variant dictionary misses (`rumors`/`rumours`): not typos."""
-    for a, b in _VARIANT_PAIRS:
-        for x, y in ((word, candidate), (candidate, word)):
-            if a in x and any(x[:i] + b + x[i + len(a) :] == y for i in _find_all(x, a)):
-                return True
-    return False
-
-
-def _find_all(text: str, sub: str) -> list[int]:
-    return [i for i in range(len(text)) if text.startswith(sub, i)]
-
-
-_QWERTY = ("qwertyuiop", "asdfghjkl", "zxcvbnm")
-_KEY_POS = {ch: (r, c) for r, row in enumerate(_QWERTY) for c, ch in enumerate(row)}
-
-
-def _adjacent_keys(a: str, b: str) -> bool:
-    if a not in _KEY_POS or b not in _KEY_POS:
-        return False
-    (r1, c1), (r2, c2) = _KEY_POS[a], _KEY_POS[b]
-    return abs(r1 - r2) <= 1 and abs(c1 - c2) <= 1
-
-
-def _typo_shaped(word: str, candidate: str) -> bool:
-    """One edit a typist makes: a missing or extra letter, two letters swapped, or a neighbouring key.
-
-    `semver` → `server` is one substitution too, but m and r are far apart: not a slip of the finger.
-    """
-    if abs(len(word) - len(candidate)) == 1:
-        return True
-    if len(word) != len(candidate):
-        return False
-    diff = [i for i, (x, y) in enumerate(zip(word, candidate, strict=True)) if x != y]
-    if len(diff) == 2 and diff[1] == diff[0] + 1:
-        i = diff[0]
-        return word[i] == candidate[i + 1] and word[i + 1] == candidate[i]
-    return len(diff) == 1 and _adjacent_keys(word[diff[0]], candidate[diff[0]])
+# Both halves of a compound (`homeserver`, `meetpad`) are common words; a typo splits by chance
+# into rarer pieces (`reterred`: `ret` + `erred`; `outswide`: `outs` + `wide`).
+_COMPOUND_PART = 10_000_000
 
 
 def _compound(speller: lexicon.Speller, word: str) -> bool:
     for k in range(3, len(word) - 2):
-        if speller.count(word[:k]) >= _FREQUENT and speller.count(word[k:]) >= _FREQUENT:
+        if speller.count(word[:k]) >= _COMPOUND_PART and speller.count(word[k:]) >= _COMPOUND_PART:
             return True
     return False
 
@@ -429,59 +406,108 @@ def _in_context(speller: lexicon.Speller, prev_word: str, candidate: str, next_w
 # -- TYPO002: after the spelling rules, so `the teh` → `the the` → `the` in one run ---
 
 _DOUBLED = re.compile(r"(?<![\w'’-])([A-Za-z]+)((?:\s+\1)+)(?![\w'’-])", re.IGNORECASE)
-# Doubles that English uses on purpose ("what it is is", "had had", "that that").
+# Doubles that English uses on purpose ("had had", "very very", "knock knock", C's "long long").
 _LEGIT_DOUBLES = frozenset(
     [
-        "had",
-        "that",
-        "is",
-        "do",
-        "bye",
-        "no",
-        "so",
-        "very",
-        "blah",
-        "ha",
-        "la",
-        "yada",
-        "tsk",
-        "knock",
-        "chop",
-        "wait",
-        "there",
-        "really",
-        "far",
-        "long",
-        "more",
-        "again",
-        "over",
-        "many",
-        "bla",
-        "win",
-        "go",
-        "well",
-        "now",
+        "had", "do", "bye", "blah", "bla", "ha", "la", "yada", "tsk", "knock", "chop", "wait", "really", "very",
+        "far", "long", "many", "win", "go"
     ]
 )
+# Closed-class words: never a name, so "The The" and "As As" are slips wherever they stand.
+_FUNCTION_WORDS = frozenset(
+    [
+        "a", "an", "the", "to", "of", "in", "on", "at", "by", "for", "from", "with", "as", "into", "onto", "upon",
+        "about", "over", "under", "and", "or", "but", "nor", "if", "then", "than", "is", "are", "was", "were",
+        "be", "been", "am", "it", "its", "this", "these", "those", "we", "you", "they", "he", "she", "i", "me",
+        "us", "them", "our", "your", "their", "his", "her", "my", "not", "can", "could", "will", "would", "shall",
+        "should", "may", "might", "must", "has", "have"
+    ]
+)
+# "that that" is grammatical before a noun or a verb ("ensure that that value is set", "that that
+# is so"), a slip before these ("so that that the", "note that that in").
+_AFTER_THAT_SLIP = frozenset(
+    ["the", "a", "an", "to", "of", "in", "on", "at", "by", "for", "from", "with", "as", "and", "or", "but"]
+)
+# "is is" is grammatical after a clause that is itself a subject ("what it is is", "all it is is").
+_SUBJECT_CLAUSE = re.compile(r"\b(?:what|whatever|where|how|why|who|whoever|all|thing)\b[^.;:!?]{0,40}$", re.I)
+_FIRST_WORD = re.compile(r"([A-Za-z]+)(?![\w'’-])")
+_LAST_WORD = re.compile(r"(?<![\w'’@#/\\.-])([A-Za-z]+)$")
 
 
 @rule("TYPO002")
 def doubled_words(ctx: RuleContext) -> None:
     """Doubled words are reduced to one ("with with" → "with"), keeping legitimate ones ("had had")."""
+    counts = ctx.memo("cased-word-counts", lambda: _cased_counts(ctx.doc.body))
+
+    def judge(first: str, second: str, before: str, after: str) -> bool:
+        """True when `first second` (the same word twice) is a slip, `before`/`after` the text around it."""
+        lower = first.lower()
+        if first != second and not (first[0].isupper() and first[1:] == second[1:]):
+            return False  # "Walla Walla"-style names and case changes are left alone
+        if lower in _LEGIT_DOUBLES:
+            return False
+        if lower == "that":
+            following = _FIRST_WORD.match(after.lstrip())
+            return following is not None and following.group(1).lower() in _AFTER_THAT_SLIP
+        if lower == "is":
+            return not _SUBJECT_CLAUSE.search(before)
+        if lower == "so" and (not after.strip() or after.lstrip()[:1] in ".,;:!?)"):
+            return False  # "it went so so."
+        if lower in _FUNCTION_WORDS or first.islower():
+            return True
+        # A capitalized or all-capitals word twice ("Bora Bora", "Sirhan Sirhan") is a name, unless
+        # the document uses the word on its own elsewhere ("Kibana Kibana" beside "Kibana").
+        return counts[first] > 2
 
     def decide(m: re.Match[str], text: str) -> Decision:
         first = m.group(1)
         repeats = m.group(2).split()
-        second = repeats[0]
-        if any(r != second for r in repeats):
+        if any(r != repeats[0] for r in repeats):
             return None
-        if first.lower() in _LEGIT_DOUBLES or (first.isupper() and len(first) > 1):
+        if not judge(first, repeats[0], text[: m.start()], text[m.end() :]):
             return None
-        if first != second and not (first[0].isupper() and first[1:] == second[1:]):
-            return None  # "Walla Walla"-style names and case changes are left alone
-        if first[0].isupper() and first == second:
-            return None  # "Bora Bora", "Sirhan Sirhan": a name, not a typo
         return first, f"doubled word {first!r}", False
 
     for ref in prose(ctx):
         edit(ctx, ref, _DOUBLED, decide)
+        _across_line_break(ctx, ref, judge)
+
+
+def _cased_counts(body: str) -> Counter[str]:
+    return Counter(re.findall(r"[A-Za-z]+", body))
+
+
+def _across_line_break(ctx: RuleContext, ref: TextRef, judge: Callable[[str, str, str, str], bool]) -> None:
+    """A word that ends one line and opens the next ("to⏎to propose"): the second goes."""
+    children = ref.inline.children or []
+    k = ref.index
+    if k + 2 >= len(children) or children[k + 1].type != "softbreak" or children[k + 2].type != "text":
+        return
+    last = _LAST_WORD.search(ref.token.content)
+    following = children[k + 2]
+    first = _FIRST_WORD.match(following.content)
+    if last is None or first is None:
+        return
+    rest = following.content[first.end() :].lstrip(" \t")
+    if not rest or rest[0] in ".,;:!?)" or not judge(last.group(1), first.group(1), ref.token.content[: last.start()],
+                                                      following.content[first.end() :]):
+        return
+    word = last.group(1)
+    line0, col0 = _line_opening_with(ctx, ref.inline, word, first.group(1))
+    if ctx.propose(line0, col0, f"{word} {first.group(1)}", word, f"doubled word {word!r} (across a line break)"):
+        following.content = rest
+
+
+def _line_opening_with(ctx: RuleContext, inline: Token, word: str, second: str) -> tuple[int, int]:
+    """Where `second` opens a source line of the block right after a line that ends with `word`.
+
+    Counting the inline's line breaks would not do: the structure rules may have joined lines.
+    """
+    start, end = inline.map if inline.map else (0, len(ctx.lines))
+    ends = re.compile(rf"(?<![\w'’-]){re.escape(word)}\s*$")
+    opens = re.compile(rf"^[\s>]*({re.escape(second)})(?![\w'’-])")
+    for i in range(start, min(end, len(ctx.lines)) - 1):
+        m = opens.match(ctx.lines[i + 1])
+        if m and ends.search(ctx.lines[i]):
+            return i + 1, m.start(1)
+    return start, 0
