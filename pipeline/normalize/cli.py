@@ -30,6 +30,7 @@ class FileResult:
     fixed_text: str = ""
     error: PipelineError | None = None
     findings: list[Change | Diagnostic] = field(default_factory=list)
+    hidden: int = 0  # suggestions below the confidence a plain lint shows
 
     @property
     def remaining(self) -> list[Change | Diagnostic]:
@@ -74,7 +75,7 @@ def _selected(rule_id: str, ignore: tuple[str, ...]) -> bool:
     return not any(rule_id.upper().startswith(s.upper()) for s in ignore)
 
 
-def _lint_file(path: Path, options: Any, ignore: tuple[str, ...]) -> FileResult:
+def _lint_file(path: Path, options: Any, ignore: tuple[str, ...], all_suggestions: bool = False) -> FileResult:
     from pipeline.normalize import normalize
 
     result = FileResult(path)
@@ -97,6 +98,9 @@ def _lint_file(path: Path, options: Any, ignore: tuple[str, ...]) -> FileResult:
             head += "\n"
         result.fixed_text = head + doc.body
     changes = [c for c in doc.changes if _selected(c.rule, ignore)]
+    if not all_suggestions:
+        result.hidden = sum(not c.shown for c in changes)
+        changes = [c for c in changes if c.shown]
     diags = [d for d in doc.diagnostics if d.severity != "info" and _selected(d.code, ignore)]
     result.findings = sorted([*changes, *diags], key=lambda f: (f.line or 0, f.column or 0))
     return result
@@ -144,6 +148,11 @@ def _short(text: str, n: int = 70) -> str:
 @click.option("--ignore", "ignore", multiple=True, help="Skip these rules (ID or prefix); repeatable.")
 @click.option("--quote-style", type=click.Choice(["curly", "straight", "keep"]), default=None)
 @click.option("--check-links", is_flag=True, help="Also request every http(s) link (cached for a day).")
+@click.option(
+    "--all-suggestions",
+    is_flag=True,
+    help="Also list the word suggestions rated below the confidence a plain lint shows.",
+)
 def lint(
     paths: tuple[Path, ...],
     fix: bool,
@@ -157,6 +166,7 @@ def lint(
     ignore: tuple[str, ...],
     quote_style: str | None,
     check_links: bool,
+    all_suggestions: bool,
 ) -> None:
     """Check Markdown files with the normalizer's rules; exit 1 when there are findings."""
     from pipeline.normalize import NormalizeOptions
@@ -179,7 +189,7 @@ def lint(
     if not files:
         click.echo("error: no Markdown files to lint", err=True)
         sys.exit(2)
-    results = [_lint_file(p, options, ignore) for p in files]
+    results = [_lint_file(p, options, ignore, all_suggestions) for p in files]
     exit_code = 0
     for r in results:
         if r.error is not None:
@@ -219,6 +229,9 @@ def _print_text(results: list[FileResult], fix: bool, show_diff: bool) -> None:
     files = sum(1 for r in results if r.findings)
     if not any(r.document for r in results):
         return
+    hidden = sum(r.hidden for r in results)
+    if hidden:
+        click.echo(f"{hidden} low-confidence suggestion{'s' * (hidden != 1)} not shown (--all-suggestions shows them).")
     if not total:
         click.echo(f"All clean: {len(results)} file{'s' * (len(results) != 1)} checked.")
     elif fix:
@@ -238,7 +251,8 @@ def _print_json(results: list[FileResult], fix: bool) -> None:
             else {
                 "path": str(r.path),
                 "findings": len(r.findings),
-                **report_data(r.document),
+                "hidden_suggestions": r.hidden,
+                **report_data(r.document, [f for f in r.findings if isinstance(f, Change)]),
             }
             for r in results
         ],

@@ -48,8 +48,10 @@ MAX_ASSOCIATION = 2.0
 CONFIRMED_WEIGHT = 0.5  # and a known bigram besides
 APPLY_SHARE = 0.9  # share of the evidence the best candidate needs before it is applied
 MIN_CONFIDENCE = 0.2
-# A candidate no neighbouring word confirms must be common (zipf ≥ 3.1): a slip of a rare word
-# (`nomarch`, `sadists`) is rarer than a name nobody has listed (`noarch`, `sdists`).
+# A candidate no neighbouring word confirms must be common (zipf ≥ 3.1; ≥ 4.8 for a word of five
+# letters or fewer): a slip of a rare word (`nomarch`, `sadists`) is rarer than a name nobody has
+# listed (`noarch`, `sdists`), and short words are abbreviated as often as mistyped (`copat` in
+# "back copat concerns" is `compat`, not `coat`).
 UNCONFIRMED_COUNT = 1_000_000
 UNCONFIRMED_LEAD = 0.97
 
@@ -275,8 +277,12 @@ def judge(word: str, ranked: list[Candidate], *, sentence_start: bool) -> Verdic
             typo *= factor
     # Without a neighbour to confirm it, only a word one slip from a common word and from no other;
     # the shorter the word, the more common the candidate must be (short names abound).
-    needed = UNCONFIRMED_COUNT * (10 if len(word) < 5 else 1)
-    confirmed = best.context > 0 or (best.edit.position > 0 and lead >= UNCONFIRMED_LEAD and best.count >= needed)
+    needed = UNCONFIRMED_COUNT * (50 if len(word) <= 5 else 1)
+    confirmed = best.context > 0 or (
+        best.edit.position > 0
+        and lead >= UNCONFIRMED_LEAD
+        and best.count >= needed
+    )
     # An edit that is no slip of the finger is only suggested, however well the word fits: `opex`
     # → `open`, `copr` → `copy`, `analytis` → `analysis` (for `analytics`) fit their sentences too.
     apply = not (common or named or affixed) and best.edit.likely and lead >= APPLY_SHARE and confirmed
