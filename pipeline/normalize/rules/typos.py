@@ -423,13 +423,35 @@ _FUNCTION_WORDS = frozenset(
         "should", "may", "might", "must", "has", "have"
     ]
 )
-# "that that" is grammatical before a noun or a verb ("ensure that that value is set", "that that
-# is so"), a slip before these ("so that that the", "note that that in").
-_AFTER_THAT_SLIP = frozenset(
-    ["the", "a", "an", "to", "of", "in", "on", "at", "by", "for", "from", "with", "as", "and", "or", "but"]
+# "that that" is grammatical where a verb or a conjunction takes a clause whose subject is "that" or
+# starts with it ("he said that that is wrong", "ensure that that value is set", "now that that is
+# done"), or opens a clause ("that that is so"). After a noun it is a relative pronoun typed twice
+# ("responses that that have"), and before a pronoun, an article or a preposition it is a slip anywhere
+# ("note that that it's", "so that that the").
+_TAKES_THAT_CLAUSE = frozenset(
+    [
+        "say", "says", "said", "think", "thinks", "thought", "know", "knows", "knew", "believe", "believes",
+        "believed", "ensure", "ensures", "ensured", "mean", "means", "meant", "note", "notes", "noted", "show",
+        "shows", "showed", "shown", "suggest", "suggests", "suggested", "claim", "claims", "claimed", "argue",
+        "argues", "argued", "realize", "realized", "find", "finds", "found", "assume", "assumed", "hope", "hoped",
+        "agree", "agreed", "feel", "felt", "so", "such", "fact", "is", "was", "are", "were", "now", "given",
+        "except", "than", "in", "ask", "asked", "request", "requested", "require", "requires", "required",
+    ]
 )
-# "is is" is grammatical after a clause that is itself a subject ("what it is is", "all it is is").
-_SUBJECT_CLAUSE = re.compile(r"\b(?:what|whatever|where|how|why|who|whoever|all|thing)\b[^.;:!?]{0,40}$", re.I)
+_NOT_AFTER_THAT = frozenset(
+    [
+        "the", "a", "an", "to", "of", "in", "on", "at", "by", "for", "from", "with", "as", "and", "or", "but",
+        "it", "it's", "its", "we", "we've", "we're", "they", "they're", "you", "he", "she", "i", "there",
+        "this", "these", "those", "our", "their", "your", "my", "only", "also", "just",
+    ]
+)
+# "is is" is grammatical after a clause that is itself a subject: "what it is is", "what the plan
+# needs is is", "who they are is", "all it is is"; after a noun it is a slip ("all of them is is").
+_SUBJECT_CLAUSE = re.compile(
+    r"\b(?:(?:what|whatever|who|whoever)(?:\s+[\w'’]+){1,3}|all\s+(?:it|this|that|he|she|we|they|you|i))\s*$",
+    re.IGNORECASE,
+)
+_PREVIOUS_WORD = re.compile(r"([A-Za-z]+)[^\w.;:!?]*$")
 _FIRST_WORD = re.compile(r"([A-Za-z]+)(?![\w'’-])")
 _LAST_WORD = re.compile(r"(?<![\w'’@#/\\.-])([A-Za-z]+)$")
 
@@ -438,6 +460,7 @@ _LAST_WORD = re.compile(r"(?<![\w'’@#/\\.-])([A-Za-z]+)$")
 def doubled_words(ctx: RuleContext) -> None:
     """Doubled words are reduced to one ("with with" → "with"), keeping legitimate ones ("had had")."""
     counts = ctx.memo("cased-word-counts", lambda: _cased_counts(ctx.doc.body))
+    speller = lexicon.speller()
 
     def judge(first: str, second: str, before: str, after: str) -> bool:
         """True when `first second` (the same word twice) is a slip, `before`/`after` the text around it."""
@@ -447,8 +470,7 @@ def doubled_words(ctx: RuleContext) -> None:
         if lower in _LEGIT_DOUBLES:
             return False
         if lower == "that":
-            following = _FIRST_WORD.match(after.lstrip())
-            return following is not None and following.group(1).lower() in _AFTER_THAT_SLIP
+            return _that_that_slip(before, after)
         if lower == "is":
             return not _SUBJECT_CLAUSE.search(before)
         if lower == "so" and (not after.strip() or after.lstrip()[:1] in ".,;:!?)"):
@@ -456,8 +478,9 @@ def doubled_words(ctx: RuleContext) -> None:
         if lower in _FUNCTION_WORDS or first.islower():
             return True
         # A capitalized or all-capitals word twice ("Bora Bora", "Sirhan Sirhan") is a name, unless
-        # the document uses the word on its own elsewhere ("Kibana Kibana" beside "Kibana").
-        return counts[first] > 2
+        # it is a common word ("Executive Executive") or the document uses it on its own elsewhere
+        # ("Kibana Kibana" beside "Kibana").
+        return counts[first] > 2 or (first[1:].islower() and speller.count(lower) >= _COMMON_WORD)
 
     def decide(m: re.Match[str], text: str) -> Decision:
         first = m.group(1)
@@ -471,6 +494,17 @@ def doubled_words(ctx: RuleContext) -> None:
     for ref in prose(ctx):
         edit(ctx, ref, _DOUBLED, decide)
         _across_line_break(ctx, ref, judge)
+
+
+_COMMON_WORD = 10_000_000
+
+
+def _that_that_slip(before: str, after: str) -> bool:
+    following = _FIRST_WORD.match(after.lstrip())
+    if following is not None and following.group(1).lower() in _NOT_AFTER_THAT:
+        return True
+    previous = _PREVIOUS_WORD.search(before)
+    return previous is not None and previous.group(1).lower() not in _TAKES_THAT_CLAUSE
 
 
 def _cased_counts(body: str) -> Counter[str]:
