@@ -17,7 +17,6 @@ import re
 import time
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field, replace
-from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from pipeline.document import Change, Document
@@ -25,7 +24,7 @@ from pipeline.normalize import markdown
 from pipeline.normalize.config import Config, load_config
 from pipeline.normalize.registry import Rule, select
 from pipeline.normalize.tokens import template_spans
-from pipeline.normalize.vocabulary import VOCABULARY_FILE, Vocabulary, load_vocabulary
+from pipeline.normalize.vocabulary import VOCABULARY_FILE, Vocabulary, load_vocabulary, vocabulary_files
 
 if TYPE_CHECKING:
     from markdown_it.token import Token
@@ -62,11 +61,8 @@ def resolve_settings(doc: Document, options: NormalizeOptions) -> Settings:
     config = load_config(config_root) if options.use_config else Config()
     enable = tuple(options.enable) or config.enable
     disable = tuple(options.disable) + config.disable
-    vocab_files: list[Path] = []
-    if config.root is not None:
-        vocab_files.append(config.root / VOCABULARY_FILE)
-    elif options.config_dir is not None:
-        vocab_files.append(options.config_dir / VOCABULARY_FILE)
+    project_root = config.root if config.root is not None else options.config_dir
+    vocab_files = vocabulary_files(doc.base_dir if options.use_config else None, project_root)
     vocab_files += list(config.vocabulary)
     if options.theme_dir is not None:
         vocab_files.append(options.theme_dir / VOCABULARY_FILE)
