@@ -78,6 +78,7 @@ class Result:
     wrong: list[tuple[str, object]] = field(default_factory=list)  # (document, change) applied wrongly
     noise: list[tuple[str, object]] = field(default_factory=list)  # shown suggestions that are no typo
     shown_true: int = 0
+    clean: list[tuple[str, object]] = field(default_factory=list)  # word findings on the texts as published
 
 
 # -- the texts ---------------------------------------------------------------------------------------
@@ -354,8 +355,11 @@ def main() -> None:
                         help="confidence a suggestion needs to be shown (default: the package's own)")
     parser.add_argument("--show", action="store_true", help="list misses, wrong changes and shown noise")
     parser.add_argument("--json", type=Path, help="write the counts as JSON here")
+    parser.add_argument("--without", default="", help="comma-separated sources to switch off, to measure what "
+                        "each one buys: wordfreq, lexicon (software names), document (its own words), foreign")
     args = parser.parse_args()
     sys.path.insert(0, str(REPO))
+    switch_off(args.without)
     from pipeline.load import load_document
     from pipeline.theme import DEFAULT_THEME, load_theme
 
@@ -383,6 +387,7 @@ def main() -> None:
             documents += 1
             if path not in clean_cache:
                 clean_cache[path] = lint(path, theme_dir).changes
+                result.clean += [(path.name, c) for c in clean_cache[path] if c.rule in WORD_RULES]
             clean = clean_cache[path]
             avoid: set[int] = set()  # lines are not avoided: injections must not depend on the code judged
             for seed in range(args.first_seed, args.first_seed + args.seeds):
@@ -394,6 +399,31 @@ def main() -> None:
                 judge(f"{path.name} (seed {seed})", injections, clean, changes, threshold, result)
     elapsed = time.perf_counter() - started
     report(result, documents, args, threshold, elapsed)
+
+
+def switch_off(sources: str) -> None:
+    """Make the named evidence sources know nothing (this process only)."""
+    from pipeline.normalize import lexicon, spelling
+
+    class NoWords:
+        counts: dict[str, int] = {}
+        code: set[str] = set()
+
+        def uses(self, word: str) -> bool:
+            return False
+
+    off = {s.strip() for s in sources.split(",") if s.strip()}
+    unknown = off - {"wordfreq", "lexicon", "document", "foreign"}
+    if unknown:
+        raise SystemExit(f"unknown source(s): {', '.join(sorted(unknown))}")
+    if "wordfreq" in off:
+        lexicon.english_frequencies = dict
+    if "lexicon" in off:
+        lexicon.software_names = frozenset
+    if "document" in off:
+        spelling.document_words = lambda ctx: NoWords()
+    if "foreign" in off:
+        spelling.foreign_phrase = lambda *args: False
 
 
 def report(result: Result, documents: int, args: argparse.Namespace, threshold: float | None, elapsed: float) -> None:
@@ -432,7 +462,17 @@ def report(result: Result, documents: int, args: argparse.Namespace, threshold: 
     print()
     print(f"Suggestions shown: {shown_total}, of which real (injected) typos with the right word: "
           f"{result.shown_true} ({result.shown_true / shown_total if shown_total else 0:.0%}).")
+    applied = [c for _, c in result.clean if c.applied]
+    visible = [c for _, c in result.clean if not c.applied and shown(c, threshold)]
+    print(f"On the texts as published (no injection): {len(applied)} word changes applied "
+          f"({', '.join(f'{r} {n}' for r, n in sorted(Counter(c.rule for c in applied).items()))}), "
+          f"{len(visible)} suggestions shown, {len(result.clean) - len(applied) - len(visible)} hidden.")
     if args.show:
+        print("\nWord changes on the texts as published:")
+        for name, c in result.clean:
+            state = "applied" if c.applied else "shown" if shown(c, threshold) else "hidden"
+            print(f"  {name}:{c.line} {c.rule} {state} {c.before!r} → {c.after!r} "
+                  f"[{getattr(c, 'confidence', None)}] ({c.message})")
         print("\nWrong applied changes:")
         for name, c in result.wrong:
             print(f"  {name}:{c.line} {c.rule} {c.before!r} → {c.after!r} ({c.message})")

@@ -46,6 +46,9 @@ with contextlib.suppress(Exception):
     lexicon.spelling_variants()
     lexicon.known_words()
     lexicon.speller()
+    lexicon.english_frequencies()
+    lexicon.software_names()
+    lexicon.foreign_words()
 with contextlib.suppress(Exception):
     from pipeline.document import Document, Metadata
     from pipeline.normalize import NormalizeOptions, normalize

@@ -74,7 +74,7 @@ class Candidate:
 @dataclass(frozen=True)
 class Verdict:
     replacement: str  # one word, or "a / b" when several fit
-    confidence: float  # how likely the word is a typo at all, 0–1
+    confidence: float  # how likely the word is a slip and the replacement the word meant, 0–1
     apply: bool
     reason: str
 
@@ -129,8 +129,8 @@ def channel(edit: Edit) -> float:
 
 _LETTERS = re.compile(r"[A-Za-z]+")
 _CAMEL = re.compile(r"[a-z]+|[A-Z][a-z]+|[A-Z]+(?![a-z])")
-_SUFFIXES = ("s", "es", "ed", "d", "ing", "er", "ers", "ing", "ly")
-_DOUBLED = re.compile(r"(?<![\w'’-])([A-Za-z]+)((?:\s+\1)+)(?![\w'’-])", re.IGNORECASE)
+_SUFFIXES = ("s", "es", "ed", "d", "ing", "er", "ers", "ly")
+DOUBLED = re.compile(r"(?<![\w'’-])([A-Za-z]+)((?:\s+\1)+)(?![\w'’-])", re.IGNORECASE)
 
 
 class DocumentWords:
@@ -139,7 +139,7 @@ class DocumentWords:
     def __init__(self, body: str, code: str) -> None:
         # A doubled word ("whoe whoe") counts once, or the doubled-word rule would change the
         # verdict on the next run.
-        self.counts = Counter(w.lower() for w in _LETTERS.findall(_DOUBLED.sub(r"\1", body)))
+        self.counts = Counter(w.lower() for w in _LETTERS.findall(DOUBLED.sub(r"\1", body)))
         self.code = {p.lower() for w in _LETTERS.findall(code) for p in (w, *_CAMEL.findall(w))}
 
     def uses(self, word: str) -> bool:

@@ -194,12 +194,20 @@ def vocabulary_terms(ctx: RuleContext) -> None:
         # as not: a registered word mark (a trademark policy's "OPENSTACK"), or another product that
         # shares the letters (Cisco IOS is not iOS): only suggest. Mixed case (`Github`) is a slip.
         suggest = (found.islower() and not preferred.islower()) or (found.isupper() and not preferred.isupper())
-        return preferred, f"preferred spelling {preferred!r}", suggest
+        if not suggest:
+            return preferred, f"preferred spelling {preferred!r}", False
+        # Worth a line in a plain lint only when the document itself writes the term the preferred
+        # way elsewhere: then this spelling is the odd one out, not a house style or a word mark.
+        confidence = VOCABULARY_CONFIDENCE if found.islower() and preferred in ctx.doc.body else 0.4
+        return Finding(preferred, f"preferred spelling {preferred!r}", True, False, confidence)
 
     holder: list[TextRef] = []
     for ref in prose(ctx):
         holder[:] = [ref]
         edit(ctx, ref, pattern, decide)
+
+
+VOCABULARY_CONFIDENCE = 0.6
 
 
 def _shouting(text: str) -> bool:
@@ -258,6 +266,7 @@ _MAX_LENGTH = 45
 _FREQUENT = 100_000  # corpus count of a candidate we trust as a real, common word
 
 
+FAR_CONFIDENCE = 0.5
 # Two edits away, most "close" words are another form of a real word (`onboarding` → `boarding`,
 # `digitalization` → `digitization`) or a name; only long words get a second-tier suggestion.
 _FAR_MIN_LENGTH = 6
@@ -304,13 +313,15 @@ def unknown_words(ctx: RuleContext) -> None:
             return None
         prev_word, next_word = _neighbours(text, m.start(), m.end())
         if not kept:
+            # Two edits is weak evidence, whatever the context: reported, never applied, and not
+            # even reported for a word that wordfreq or the software names know.
+            if spelling.zipf(lw) or lw in lexicon.software_names():
+                return None
             far = _far_candidate(speller, variants, lw, prev_word, next_word)
             if far is None:
                 return None
-            # Two edits is weak evidence, whatever the context: reported, never applied.
-            confidence = 0.3 if spelling.zipf(lw) or lw in lexicon.software_names() else 0.5
             return Finding(match_case(word, far), f"unknown word {word!r}, two edits from {far!r}", True, True,
-                           confidence)
+                           FAR_CONFIDENCE)
         ranked = spelling.candidates(lw, kept, prev_word, next_word)
         verdict = spelling.judge(lw, ranked, sentence_start=start)
         if verdict is None:
@@ -405,7 +416,7 @@ def _in_context(speller: lexicon.Speller, prev_word: str, candidate: str, next_w
 
 # -- TYPO002: after the spelling rules, so `the teh` → `the the` → `the` in one run ---
 
-_DOUBLED = re.compile(r"(?<![\w'’-])([A-Za-z]+)((?:\s+\1)+)(?![\w'’-])", re.IGNORECASE)
+_DOUBLED = spelling.DOUBLED
 # Doubles that English uses on purpose ("had had", "very very", "knock knock", C's "long long").
 _LEGIT_DOUBLES = frozenset(
     [
