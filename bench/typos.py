@@ -48,14 +48,26 @@ WORD_RULES = ("TYPO002", "TYPO003", "TYPO004", "TYPO005")
 
 _QWERTY = ("qwertyuiop", "asdfghjkl", "zxcvbnm")
 _KEY = {ch: (r, c) for r, row in enumerate(_QWERTY) for c, ch in enumerate(row)}
+# Keys that touch (rows are staggered by half a key): its own model, independent of the code it judges.
 _NEIGHBOURS = {
-    a: [b for b, (r2, c2) in _KEY.items() if b != a and abs(r - r2) <= 1 and abs(c - c2) <= 1 and (r2 - r) * (c2 - c) != 1 * 1]
+    a: [b for b, (r2, c2) in _KEY.items()
+        if b != a and abs(r - r2) <= 1 and abs(c - c2) <= 1 and (r2 - r) * (c2 - c) != 1]
     for a, (r, c) in _KEY.items()
 }
-FUNCTION_WORDS = ["the", "a", "an", "to", "of", "in", "on", "for", "with", "and", "or", "is", "are", "was", "were", "be", "it", "that", "this", "at", "by", "from", "as", "not", "but", "can", "will", "we", "they", "you", "their", "our", "has", "have"]
+FUNCTION_WORDS = [
+    "the", "a", "an", "to", "of", "in", "on", "for", "with", "and", "or", "is", "are", "was", "were", "be",
+    "it", "that", "this", "at", "by", "from", "as", "not", "but", "can", "will", "we", "they", "you", "their",
+    "our", "has", "have",
+]
 _PROSE_WORD = re.compile(r"(?<![\w'’@#/\\.\-\[])([A-Za-z]+)(?![\w'’@/\\\-\]]|\.\w)")
-_FIRST_NAMES = ["anna", "ben", "carlos", "dmitri", "elena", "farid", "grace", "hiro", "ines", "jun", "kofi", "lena", "marco", "nadia", "omar", "priya", "quinn", "rosa", "sven", "tariq", "uma", "victor", "wei", "yara", "zoe"]
-_SURNAMES = ["schmidt", "kowalski", "tanaka", "okafor", "lindqvist", "moreau", "ferreira", "novak", "haddad", "kaur", "brennan", "castillo", "zhou", "ivanova", "mbeki", "reyes"]
+_FIRST_NAMES = [
+    "anna", "ben", "carlos", "dmitri", "elena", "farid", "grace", "hiro", "ines", "jun", "kofi", "lena",
+    "marco", "nadia", "omar", "priya", "quinn", "rosa", "sven", "tariq", "uma", "victor", "wei", "yara", "zoe",
+]
+_SURNAMES = [
+    "schmidt", "kowalski", "tanaka", "okafor", "lindqvist", "moreau", "ferreira", "novak", "haddad", "kaur",
+    "brennan", "castillo", "zhou", "ivanova", "mbeki", "reyes",
+]
 
 
 @dataclass
@@ -178,7 +190,8 @@ def _injected(rng: random.Random, kind: str, word: str, start: bool, lex: Lexico
     """What `word` becomes for an injection of `kind`, or None when the word does not suit it."""
     lower = word.islower()
     new = None
-    if (kind == "typo" and lower and len(word) >= 4) or (kind == "capital" and start and word[:1].isupper() and word[1:].islower() and len(word) >= 4):
+    capital = start and word[:1].isupper() and word[1:].islower()
+    if len(word) >= 4 and ((kind == "typo" and lower) or (kind == "capital" and capital)):
         new = single_edit(rng, word)
     elif kind == "misspelling" and lower and lex.misspellings.get(word):
         new = rng.choice(lex.misspellings[word])
@@ -358,7 +371,7 @@ def main() -> None:
     parser.add_argument("--without", default="", help="comma-separated sources to switch off, to measure what "
                         "each one buys: wordfreq, lexicon (software names), document (its own words), foreign")
     args = parser.parse_args()
-    sys.path.insert(0, str(REPO))
+    # The package comes from the environment (or PYTHONPATH): the same script judges any checkout.
     switch_off(args.without)
     from pipeline.load import load_document
     from pipeline.theme import DEFAULT_THEME, load_theme
@@ -406,9 +419,6 @@ def switch_off(sources: str) -> None:
     from pipeline.normalize import lexicon, spelling
 
     class NoWords:
-        counts: dict[str, int] = {}
-        code: set[str] = set()
-
         def uses(self, word: str) -> bool:
             return False
 
@@ -445,7 +455,7 @@ def report(result: Result, documents: int, args: argparse.Namespace, threshold: 
               f"{c['wrong fix'] + c['changed']} |")
     print()
     per_rule: dict[str, Counter] = defaultdict(Counter)
-    for k, inj in enumerate(result.injections):
+    for k in range(len(result.injections)):
         if result.outcome[k] == "fixed":
             per_rule[result.fixed_by[k]]["right"] += 1
     for _, c in result.wrong:
@@ -483,8 +493,8 @@ def report(result: Result, documents: int, args: argparse.Namespace, threshold: 
         print("\nInjected errors not fixed:")
         for k, inj in enumerate(result.injections):
             if inj.kind in ("typo", "misspelling", "doubled") and result.outcome[k] != "fixed":
-                print(f"  {inj.kind}: {inj.injected!r} (for {inj.original!r}) {inj.document}:{inj.line}: {result.outcome[k]} "
-                      f"{result.notes.get(k, '')}")
+                print(f"  {inj.kind}: {inj.injected!r} (for {inj.original!r}) {inj.document}:{inj.line}: "
+                      f"{result.outcome[k]} {result.notes.get(k, '')}")
     if args.json:
         args.json.write_text(json.dumps({k: dict(v) for k, v in kinds.items()}, indent=2) + "\n", encoding="utf-8")
 

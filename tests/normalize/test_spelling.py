@@ -125,7 +125,6 @@ def test_uncertain_words_are_suggestions_with_a_confidence() -> None:
         ("It is time to to propose it.\n", "It is time to propose it.\n"),
         ("The plan that is is up to them.\n", "The plan that is up to them.\n"),
         ("The The report is out.\n", "The report is out.\n"),
-        ("The responses that that have no effect.\n", "The responses that have no effect.\n"),
         ("Note that that it works.\n", "Note that it works.\n"),
         ("We moved it to\nto the new server.\n", "We moved it to\nthe new server.\n"),
         ("The Executive Executive Director spoke.\n", "The Executive Director spoke.\n"),
@@ -133,12 +132,20 @@ def test_uncertain_words_are_suggestions_with_a_confidence() -> None:
         # Grammatical doubles stay.
         ("What it is is a test.\n", "What it is is a test.\n"),
         ("He said that that is wrong.\n", "He said that that is wrong.\n"),
+        ("Lives given that that nation might live.\n", "Lives given that that nation might live.\n"),
         ("They had had enough.\n", "They had had enough.\n"),
         ("Visit Bora Bora and Walla Walla.\n", "Visit Bora Bora and Walla Walla.\n"),
     ],
 )
 def test_doubled_words(before: str, after: str) -> None:
     assert run(before, "TYPO002").body == after
+
+
+def test_that_that_after_a_noun_is_only_suggested() -> None:
+    doc = run("The responses that that have no effect.\n", "TYPO002")
+    assert doc.body == "The responses that that have no effect.\n"
+    [change] = doc.changes
+    assert (change.after, change.applied, change.shown) == ("that", False, True)
 
 
 def test_a_double_across_a_line_break_is_located_on_the_second_line() -> None:

@@ -15,7 +15,7 @@ import bisect
 import re
 from collections import Counter
 from collections.abc import Callable
-from typing import TYPE_CHECKING, NamedTuple
+from typing import TYPE_CHECKING, Literal, NamedTuple
 
 from pipeline.normalize import lexicon, spelling
 from pipeline.normalize.engine import RuleContext, TextRef, common_ends
@@ -434,12 +434,12 @@ _FUNCTION_WORDS = frozenset(
         "should", "may", "might", "must", "has", "have"
     ]
 )
-# "that that" is grammatical where a verb or a conjunction takes a clause whose subject is "that" or
-# starts with it ("he said that that is wrong", "ensure that that value is set", "now that that is
-# done"), or opens a clause ("that that is so"). After a noun it is a relative pronoun typed twice
-# ("responses that that have"), and before a pronoun, an article or a preposition it is a slip anywhere
-# ("note that that it's", "so that that the").
-_TAKES_THAT_CLAUSE = frozenset(
+# "that that" is grammatical wherever the second "that" can start a noun phrase or a clause ("he said
+# that that is wrong", "gave their lives that that nation might live", "ensure that that value is
+# set"): only before an article, a pronoun, a preposition or a conjunction is it surely a slip ("note
+# that that it works", "so that that the"). Elsewhere after a noun it is most likely a relative
+# pronoun typed twice ("responses that that have"): suggested, not applied.
+_VERB_BEFORE_THAT = frozenset(
     [
         "say", "says", "said", "think", "thinks", "thought", "know", "knows", "knew", "believe", "believes",
         "believed", "ensure", "ensures", "ensured", "mean", "means", "meant", "note", "notes", "noted", "show",
@@ -453,7 +453,7 @@ _NOT_AFTER_THAT = frozenset(
     [
         "the", "a", "an", "to", "of", "in", "on", "at", "by", "for", "from", "with", "as", "and", "or", "but",
         "it", "it's", "its", "we", "we've", "we're", "they", "they're", "you", "he", "she", "i", "there",
-        "this", "these", "those", "our", "their", "your", "my", "only", "also", "just",
+        "this", "these", "those", "our", "their", "your", "my",
     ]
 )
 # "is is" is grammatical after a clause that is itself a subject: "what it is is", "what the plan
@@ -473,33 +473,37 @@ def doubled_words(ctx: RuleContext) -> None:
     counts = ctx.memo("cased-word-counts", lambda: _cased_counts(ctx.doc.body))
     speller = lexicon.speller()
 
-    def judge(first: str, second: str, before: str, after: str) -> bool:
-        """True when `first second` (the same word twice) is a slip, `before`/`after` the text around it."""
+    def judge(first: str, second: str, before: str, after: str) -> Slip:
+        """Whether `first second` (the same word twice) is a slip, `before`/`after` the text around it."""
         lower = first.lower()
         if first != second and not (first[0].isupper() and first[1:] == second[1:]):
-            return False  # "Walla Walla"-style names and case changes are left alone
+            return None  # "Walla Walla"-style names and case changes are left alone
         if lower in _LEGIT_DOUBLES:
-            return False
+            return None
         if lower == "that":
-            return _that_that_slip(before, after)
+            return _that_that(before, after)
         if lower == "is":
-            return not _SUBJECT_CLAUSE.search(before)
+            return None if _SUBJECT_CLAUSE.search(before) else "fix"
         if lower == "so" and (not after.strip() or after.lstrip()[:1] in ".,;:!?)"):
-            return False  # "it went so so."
+            return None  # "it went so so."
         if lower in _FUNCTION_WORDS or first.islower():
-            return True
+            return "fix"
         # A capitalized or all-capitals word twice ("Bora Bora", "Sirhan Sirhan") is a name, unless
         # it is a common word ("Executive Executive") or the document uses it on its own elsewhere
         # ("Kibana Kibana" beside "Kibana").
-        return counts[first] > 2 or (first[1:].islower() and speller.count(lower) >= _COMMON_WORD)
+        common = first[1:].islower() and speller.count(lower) >= _COMMON_WORD
+        return "fix" if counts[first] > 2 or common else None
 
     def decide(m: re.Match[str], text: str) -> Decision:
         first = m.group(1)
         repeats = m.group(2).split()
         if any(r != repeats[0] for r in repeats):
             return None
-        if not judge(first, repeats[0], text[: m.start()], text[m.end() :]):
+        slip = judge(first, repeats[0], text[: m.start()], text[m.end() :])
+        if slip is None:
             return None
+        if slip == "suggest":
+            return Finding(first, f"doubled word {first!r} (may be grammatical)", True, False, 0.5)
         return first, f"doubled word {first!r}", False
 
     for ref in prose(ctx):
@@ -510,19 +514,23 @@ def doubled_words(ctx: RuleContext) -> None:
 _COMMON_WORD = 10_000_000
 
 
-def _that_that_slip(before: str, after: str) -> bool:
+# A doubled word is a slip to fix, one to suggest, or no slip (None).
+Slip = Literal["fix", "suggest"] | None
+
+
+def _that_that(before: str, after: str) -> Slip:
     following = _FIRST_WORD.match(after.lstrip())
     if following is not None and following.group(1).lower() in _NOT_AFTER_THAT:
-        return True
+        return "fix"
     previous = _PREVIOUS_WORD.search(before)
-    return previous is not None and previous.group(1).lower() not in _TAKES_THAT_CLAUSE
+    return "suggest" if previous is not None and previous.group(1).lower() not in _VERB_BEFORE_THAT else None
 
 
 def _cased_counts(body: str) -> Counter[str]:
     return Counter(re.findall(r"[A-Za-z]+", body))
 
 
-def _across_line_break(ctx: RuleContext, ref: TextRef, judge: Callable[[str, str, str, str], bool]) -> None:
+def _across_line_break(ctx: RuleContext, ref: TextRef, judge: Callable[[str, str, str, str], Slip]) -> None:
     """A word that ends one line and opens the next ("to⏎to propose"): the second goes."""
     children = ref.inline.children or []
     k = ref.index
@@ -534,12 +542,16 @@ def _across_line_break(ctx: RuleContext, ref: TextRef, judge: Callable[[str, str
     if last is None or first is None:
         return
     rest = following.content[first.end() :].lstrip(" \t")
-    if not rest or rest[0] in ".,;:!?)" or not judge(last.group(1), first.group(1), ref.token.content[: last.start()],
-                                                      following.content[first.end() :]):
+    if not rest or rest[0] in ".,;:!?)":
+        return
+    slip = judge(last.group(1), first.group(1), ref.token.content[: last.start()], following.content[first.end() :])
+    if slip is None:
         return
     word = last.group(1)
     line0, col0 = _line_opening_with(ctx, ref.inline, word, first.group(1))
-    if ctx.propose(line0, col0, f"{word} {first.group(1)}", word, f"doubled word {word!r} (across a line break)"):
+    suggest = slip == "suggest"
+    if ctx.propose(line0, col0, f"{word} {first.group(1)}", word, f"doubled word {word!r} (across a line break)",
+                   suggest=suggest, confidence=0.5 if suggest else None):
         following.content = rest
 
 
