@@ -416,6 +416,8 @@ def main() -> None:
 
 def switch_off(sources: str) -> None:
     """Make the named evidence sources know nothing (this process only)."""
+    if not sources:
+        return
     from pipeline.normalize import lexicon, spelling
 
     class NoWords:

@@ -195,3 +195,9 @@ def test_plain_lint_shows_only_confident_suggestions(tmp_path: Path) -> None:
     assert all(c.get("confidence", 1) >= SHOWN_CONFIDENCE for c in shown["changes"])
     text = CliRunner().invoke(lint, [str(path)]).output
     assert "not shown (--all-suggestions shows them)" in text
+
+
+def test_a_known_misspelling_inside_a_quoted_foreign_title_is_a_word_of_that_language() -> None:
+    body = "See the “Relatório anual sobre software livre e dados abertos” for details.\n"
+    assert word_changes(body) == []
+    assert word_changes("Our anual report is out.\n")[0][1:3] == ("annual", True)

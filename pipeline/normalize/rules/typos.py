@@ -238,6 +238,8 @@ def known_misspellings(ctx: RuleContext) -> None:
             return None
         if glued(ctx_ref[0], text, m):
             return None
+        if spelling.foreign_phrase(text, m.start(), m.end()):
+            return None  # Portuguese "anual" in a quoted title is no misspelling of "annual"
         # Mid-sentence capitals are names; so is a capital followed by another ("Brin Zhang").
         name_like = word[0].isupper() and (
             not sentence_start(ctx_ref[0], text, m.start()) or bool(_NEXT_CAPITAL.match(text, m.end()))
