@@ -171,7 +171,11 @@ def document_words(ctx: RuleContext) -> DocumentWords:
 
 # -- other languages ----------------------------------------------------------------------------------
 
-_QUOTED = re.compile(r"[“\"„«‘']([^“”\"„«»‘’']{3,200})[”\"“»’']")
+# A quotation, each kind of mark closed by its partner; an apostrophe inside a word opens nothing.
+_QUOTED = re.compile(
+    r"(?<!\w)(?:“([^”“]{3,200})”|„([^“”„]{3,200})[“”]|«([^»«]{3,200})»|‘([^‘’]{3,200})’(?!\w)"
+    r"|\"([^\"]{3,200})\"|'([^']{3,200})'(?!\w))"
+)
 _PHRASE_WORD = re.compile(r"[^\W\d_]+")
 
 
@@ -185,8 +189,8 @@ def foreign_phrase(text: str, start: int, end: int) -> bool:
     """
     phrase = None
     for m in _QUOTED.finditer(text, max(0, start - 200), min(len(text), end + 200)):
-        if m.start(1) <= start and end <= m.end(1):
-            phrase = m.group(1)
+        if m.start() < start and end < m.end():
+            phrase = next(g for g in m.groups() if g is not None)
             break
     quoted = phrase is not None
     if phrase is None:
