@@ -247,6 +247,29 @@ def candidates(word: str, near: list[tuple[str, int, int]], prev_word: str, next
     return sorted(out, key=lambda c: -c.score)
 
 
+_ALPHABET = "abcdefghijklmnopqrstuvwxyz"
+# Common words the speller's dictionary (British-leaning, older) lacks: `center`, `behaviors`,
+# `github`. At this frequency wordfreq's words are words, not the web's typos of them.
+WIDER_CANDIDATE_ZIPF = 300
+
+
+def wider_candidates(word: str) -> list[tuple[str, int, int]]:
+    """Common words of wordfreq's list one edit from `word`, as (term, 1, count on the speller's scale)."""
+    frequencies = lexicon.english_frequencies()
+    table = lexicon.codespell()
+    splits = [(word[:i], word[i:]) for i in range(len(word) + 1)]
+    spellings = {a + b[1:] for a, b in splits if b}
+    spellings |= {a + b[1] + b[0] + b[2:] for a, b in splits if len(b) > 1}
+    spellings |= {a + c + b[1:] for a, b in splits if b for c in _ALPHABET}
+    spellings |= {a + c + b for a, b in splits for c in _ALPHABET}
+    spellings.discard(word)
+    return [
+        (term, 1, int(10 ** (frequencies[term] / 100 + ZIPF_OFFSET)))
+        for term in sorted(spellings)
+        if frequencies.get(term, 0) >= WIDER_CANDIDATE_ZIPF and term not in table
+    ]
+
+
 def share(ranked: list[Candidate]) -> float:
     """The best candidate's share of the weight of all of them."""
     top = ranked[0].score
@@ -302,8 +325,8 @@ def judge(word: str, ranked: list[Candidate], *, sentence_start: bool) -> Verdic
 def _affix(word: str, edit: Edit) -> bool:
     """A letter before a word or a consonant after it is how names are made, not how fingers slip.
 
-    `klog`, `ebuild`, `zswap`, `fsync`; `healthz`, `runc`, `statsd`. A neighbouring or repeated key
-    after the last letter is still a slip (`throughu`), and so is a final `e` (`whoe`).
+    `klog`, `ebuild`, `zswap`, `fsync`; `healthz`, `runc`, `journald`. A neighbouring or repeated
+    key after the last letter is still a slip (`throughu`), and so is a final `e` (`whoe`).
     """
     if edit.kind != "ins":
         return False
@@ -313,9 +336,9 @@ def _affix(word: str, edit: Edit) -> bool:
 
 
 def _daemon(word: str) -> bool:
-    """`journald`, `containerd`, `collectd`: a daemon's name, a word with a `d` after it."""
+    """`journald`, `linkerd`, `containerd`: a daemon's name, a word of five letters or more with a `d` after it."""
     stem = word[:-1]
-    return word.endswith("d") and not stem.endswith(("d", "e")) and lexicon.speller().known(stem)
+    return word.endswith("d") and len(stem) >= 5 and stem[-1] not in "de" and lexicon.speller().known(stem)
 
 
 def inflected(word: str) -> bool:
@@ -329,6 +352,8 @@ def inflected(word: str) -> bool:
         if not word.endswith(suffix) or len(word) - len(suffix) < 3:
             continue
         stem = word[: -len(suffix)]
+        if suffix in ("s", "es") and stem.endswith("ed"):
+            continue  # `nameds` is no form of `named`
         if suffix == "s" and stem.endswith(("s", "x", "z", "sh", "ch")):
             continue
         if suffix == "d":
@@ -341,9 +366,21 @@ def inflected(word: str) -> bool:
             continue
         if suffix in ("ed", "er", "ers") and stem.endswith("i") and known(stem[:-1] + "y"):  # `copied`
             return True
-        if known(stem) or (suffix != "s" and (known(stem + "e") or (stem[-1] == stem[-2] and known(stem[:-1])))):
+        if known(stem) or (suffix != "s" and (known(stem + "e") or (_doubled_final(stem) and known(stem[:-1])))):
             return True
     return False
+
+
+def _doubled_final(stem: str) -> bool:
+    """`mapp` (of `mapped`): a short vowel's final consonant doubled, as English doubles it; not `centt`."""
+    vowels = "aeiou"
+    return (
+        len(stem) >= 4
+        and stem[-1] == stem[-2]
+        and stem[-1] not in vowels + "wxy"
+        and stem[-3] in vowels
+        and stem[-4] not in vowels
+    )
 
 
 def _reason(best: Candidate, common: bool, named: bool) -> str:

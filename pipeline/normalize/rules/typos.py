@@ -215,7 +215,7 @@ def _shouting(text: str) -> bool:
     return len(letters) >= 12 and sum(c.isupper() for c in letters) > 0.6 * len(letters)
 
 
-_NEXT_CAPITAL = re.compile(r"\s+[A-Z]")
+_NEXT_CAPITAL = re.compile(r"\s+[A-Z](?!['’\s])")  # the next word is capitalized ("I" is no name)
 
 # -- TYPO004 ---------------------------------------------------------------------------------------
 
@@ -269,6 +269,7 @@ _FREQUENT = 100_000  # corpus count of a candidate we trust as a real, common wo
 
 
 FAR_CONFIDENCE = 0.5
+_VERY_COMMON = 100_000_000
 # Two edits away, most "close" words are another form of a real word (`onboarding` → `boarding`,
 # `digitalization` → `digitization`) or a name; only long words get a second-tier suggestion.
 _FAR_MIN_LENGTH = 6
@@ -299,15 +300,14 @@ def unknown_words(ctx: RuleContext) -> None:
             or _handle(text, m)
         ):
             return None
-        # Mid-sentence capitals are names; a capitalized word opening a sentence may be a slip.
+        # Mid-sentence capitals are names; a capitalized word opening a sentence may be a slip, unless
+        # a capitalized word follows (a name: "Harshal Patil"; checked below, once the candidates are known).
         start = not word.islower() and sentence_start(ref, text, m.start())
-        if not word.islower() and not (
-            start and word[1:].islower() and not _NEXT_CAPITAL.match(text, m.end())
-        ):
+        if not word.islower() and not (start and word[1:].islower()):
             return None
         if words.uses(lw) or _compound(speller, lw):
             return None
-        near = speller.candidates(lw, 1)
+        near = speller.candidates(lw, 1) + spelling.wider_candidates(lw)
         # Another form of a long word (`collaboratory`) is no slip: the edit model weighs that. A
         # British spelling (`rumours`) is common in wordfreq: the verdict weighs that.
         kept = [c for c in near if c[1] == 1 and variants.get(c[0]) != lw]
@@ -325,6 +325,8 @@ def unknown_words(ctx: RuleContext) -> None:
             return Finding(match_case(word, far), f"unknown word {word!r}, two edits from {far!r}", True, True,
                            FAR_CONFIDENCE)
         ranked = spelling.candidates(lw, kept, prev_word, next_word)
+        if start and ranked and _NEXT_CAPITAL.match(text, m.end()) and ranked[0].count < _VERY_COMMON:
+            return None  # "Harshal Patil"; but "Eachh Gold Director" is a slip of a very common word
         verdict = spelling.judge(lw, ranked, sentence_start=start)
         if verdict is None:
             return None
@@ -391,6 +393,8 @@ _COMPOUND_PART = 10_000_000
 
 def _compound(speller: lexicon.Speller, word: str) -> bool:
     for k in range(3, len(word) - 2):
+        if max(k, len(word) - k) < 4:
+            continue  # two three-letter words (`thesee`: `the` + `see`) make a slip more often than a name
         if speller.count(word[:k]) >= _COMPOUND_PART and speller.count(word[k:]) >= _COMPOUND_PART:
             return True
     return False
