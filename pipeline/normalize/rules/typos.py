@@ -244,13 +244,16 @@ def known_misspellings(ctx: RuleContext) -> None:
         name_like = word[0].isupper() and (
             not sentence_start(ctx_ref[0], text, m.start()) or bool(_NEXT_CAPITAL.match(text, m.end()))
         )
+        # A rare word (`therefor` in a contract) or a name (`Brin Zhang`) is as often meant as not: listed
+        # on request only. A known misspelling with several corrections is surely a slip: shown.
+        if entry.rare:
+            return Finding(" / ".join(fixes), f"rare word {word!r}, often a misspelling of {fixes[0]!r}", True,
+                           False, 0.4)
         if len(fixes) > 1 or not entry.fixable:
             why = entry.reason or "several candidates"
-            return " / ".join(fixes), f"possible misspelling of {word!r} ({why})", True
-        if entry.rare:
-            return fixes[0], f"rare word {word!r}, often a misspelling of {fixes[0]!r}", True
+            return Finding(" / ".join(fixes), f"possible misspelling of {word!r} ({why})", True, False, 0.7)
         if name_like:
-            return fixes[0], f"possible misspelling {word!r} (capitalized: may be a name)", True
+            return Finding(fixes[0], f"possible misspelling {word!r} (capitalized: may be a name)", True, False, 0.4)
         return fixes[0], f"misspelling {word!r}", False
 
     ctx_ref: list[TextRef] = []
