@@ -49,6 +49,9 @@ with contextlib.suppress(Exception):
     lexicon.english_frequencies()
     lexicon.software_names()
     lexicon.foreign_words()
+    from pipeline.normalize import spelling
+
+    spelling.wider_speller()
 with contextlib.suppress(Exception):
     from pipeline.document import Document, Metadata
     from pipeline.normalize import NormalizeOptions, normalize

@@ -22,6 +22,7 @@ import math
 import re
 from collections import Counter
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import TYPE_CHECKING, NamedTuple
 
 from pipeline.normalize import lexicon
@@ -247,27 +248,27 @@ def candidates(word: str, near: list[tuple[str, int, int]], prev_word: str, next
     return sorted(out, key=lambda c: -c.score)
 
 
-_ALPHABET = "abcdefghijklmnopqrstuvwxyz"
 # Common words the speller's dictionary (British-leaning, older) lacks: `center`, `behaviors`,
 # `github`. At this frequency wordfreq's words are words, not the web's typos of them.
 WIDER_CANDIDATE_ZIPF = 300
 
 
-def wider_candidates(word: str) -> list[tuple[str, int, int]]:
-    """Common words of wordfreq's list one edit from `word`, as (term, 1, count on the speller's scale)."""
-    frequencies = lexicon.english_frequencies()
+def one_edit(word: str) -> list[tuple[str, int, int]]:
+    """The words one edit from `word` (term, 1, count): the speller's, and wordfreq's common ones."""
+    near = [c for c in lexicon.speller().candidates(word, 1) if c[1] == 1]
+    return near + [c for c in wider_speller().candidates(word, 1) if c[1] == 1]
+
+
+@lru_cache(maxsize=1)
+def wider_speller() -> lexicon.Speller:
+    """wordfreq's common words that the speller lacks, searched the way the speller searches its own."""
     table = lexicon.codespell()
-    splits = [(word[:i], word[i:]) for i in range(len(word) + 1)]
-    spellings = {a + b[1:] for a, b in splits if b}
-    spellings |= {a + b[1] + b[0] + b[2:] for a, b in splits if len(b) > 1}
-    spellings |= {a + c + b[1:] for a, b in splits if b for c in _ALPHABET}
-    spellings |= {a + c + b for a, b in splits for c in _ALPHABET}
-    spellings.discard(word)
-    return [
-        (term, 1, int(10 ** (frequencies[term] / 100 + ZIPF_OFFSET)))
-        for term in sorted(spellings)
-        if frequencies.get(term, 0) >= WIDER_CANDIDATE_ZIPF and term not in table
-    ]
+    words = {
+        word: int(10 ** (zipf / 100 + ZIPF_OFFSET))
+        for word, zipf in lexicon.english_frequencies().items()
+        if zipf >= WIDER_CANDIDATE_ZIPF and word not in table
+    }
+    return lexicon.Speller(words, {})
 
 
 def share(ranked: list[Candidate]) -> float:

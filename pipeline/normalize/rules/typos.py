@@ -310,7 +310,7 @@ def unknown_words(ctx: RuleContext) -> None:
             return None
         if words.uses(lw) or _compound(speller, lw):
             return None
-        near = speller.candidates(lw, 1) + spelling.wider_candidates(lw)
+        near = spelling.one_edit(lw)
         # Another form of a long word (`collaboratory`) is no slip: the edit model weighs that. A
         # British spelling (`rumours`) is common in wordfreq: the verdict weighs that.
         kept = [c for c in near if c[1] == 1 and variants.get(c[0]) != lw]
