@@ -314,7 +314,8 @@ def english_frequencies() -> dict[str, int]:
     typos too, so presence alone does not make a word; see `spelling.known_by_frequency`). Words
     the speller's dictionary holds are left out: they never get this far.
     """
-    return _cached(f"wordfreq-en-{version('wordfreq')}", _build_english_frequencies)
+    # Keyed by both versions: the words kept depend on the speller's dictionary too.
+    return _cached(f"wordfreq-en-{version('wordfreq')}-{version('symspellpy')}", _build_english_frequencies)
 
 
 def _build_english_frequencies() -> dict[str, int]:
@@ -338,7 +339,7 @@ def foreign_words() -> dict[str, frozenset[str]]:
     Only words that are not also common English words (`de`, `per`, `via` stay English), so that a
     word in one of these sets is evidence of the other language.
     """
-    return _cached(f"wordfreq-foreign-{version('wordfreq')}", _build_foreign_words)
+    return _cached(f"wordfreq-foreign-{version('wordfreq')}-{version('symspellpy')}", _build_foreign_words)
 
 
 def _build_foreign_words() -> dict[str, frozenset[str]]:

@@ -57,3 +57,14 @@ def test_a_project_vocabulary_wins_over_the_built_in_spelling(tmp_path: Path) ->
     doc = make_doc("We host it on Github.\n", source=tmp_path / "docs" / "doc.md")
     normalize(doc, NormalizeOptions())
     assert doc.body == "We host it on Github.\n"
+
+
+def test_a_vocabulary_beside_the_document_is_an_input_of_its_build(tmp_path: Path) -> None:
+    from pipeline.batch.plan import _normalizer_inputs
+
+    doc = tmp_path / "doc.md"
+    doc.write_text("# Doc\n", encoding="utf-8")
+    before = _normalizer_inputs(doc)
+    (tmp_path / "vocabulary.txt").write_text("Zuulbot\n", encoding="utf-8")
+    after = _normalizer_inputs(doc)
+    assert before != after and any(entry.startswith(str(tmp_path / "vocabulary.txt")) for entry in after)
