@@ -52,6 +52,7 @@ with contextlib.suppress(Exception):
     from pipeline.normalize import spelling
 
     spelling.wider_speller()
+    spelling.very_common_speller()
 with contextlib.suppress(Exception):
     from pipeline.document import Document, Metadata
     from pipeline.normalize import NormalizeOptions, normalize

@@ -253,6 +253,15 @@ def candidates(word: str, near: list[tuple[str, int, int]], prev_word: str, next
 WIDER_CANDIDATE_ZIPF = 300
 
 
+VERY_COMMON = 100_000_000
+
+
+@lru_cache(maxsize=1)
+def very_common_speller() -> lexicon.Speller:
+    """The speller's words seen 100 million times or more (about 900): a quick first look."""
+    return lexicon.Speller({w: c for w, c in lexicon.speller().words.items() if c >= VERY_COMMON}, {})
+
+
 def one_edit(word: str) -> list[tuple[str, int, int]]:
     """The words one edit from `word` (term, 1, count): the speller's, and wordfreq's common ones."""
     near = [c for c in lexicon.speller().candidates(word, 1) if c[1] == 1]

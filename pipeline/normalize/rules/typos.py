@@ -272,7 +272,6 @@ _FREQUENT = 100_000  # corpus count of a candidate we trust as a real, common wo
 
 
 FAR_CONFIDENCE = 0.5
-_VERY_COMMON = 100_000_000
 # Two edits away, most "close" words are another form of a real word (`onboarding` → `boarding`,
 # `digitalization` → `digitization`) or a name; only long words get a second-tier suggestion.
 _FAR_MIN_LENGTH = 6
@@ -303,12 +302,16 @@ def unknown_words(ctx: RuleContext) -> None:
             or _handle(text, m)
         ):
             return None
-        # Mid-sentence capitals are names; a capitalized word opening a sentence may be a slip, unless
-        # a capitalized word follows (a name: "Harshal Patil"; checked below, once the candidates are known).
+        # Mid-sentence capitals are names; a capitalized word opening a sentence may be a slip.
         start = not word.islower() and sentence_start(ref, text, m.start())
         if not word.islower() and not (start and word[1:].islower()):
             return None
         if words.uses(lw) or _compound(speller, lw):
+            return None
+        # A capitalized word before another ("Harshal Patil") is a name, unless it is a slip of a
+        # very common word ("Eachh Gold Director"): that is quick to rule out first.
+        name_like = start and bool(_NEXT_CAPITAL.match(text, m.end()))
+        if name_like and not [c for c in spelling.very_common_speller().candidates(lw, 1) if c[1] == 1]:
             return None
         near = spelling.one_edit(lw)
         # Another form of a long word (`collaboratory`) is no slip: the edit model weighs that. A
@@ -328,8 +331,8 @@ def unknown_words(ctx: RuleContext) -> None:
             return Finding(match_case(word, far), f"unknown word {word!r}, two edits from {far!r}", True, True,
                            FAR_CONFIDENCE)
         ranked = spelling.candidates(lw, kept, prev_word, next_word)
-        if start and ranked and _NEXT_CAPITAL.match(text, m.end()) and ranked[0].count < _VERY_COMMON:
-            return None  # "Harshal Patil"; but "Eachh Gold Director" is a slip of a very common word
+        if name_like and ranked and ranked[0].count < spelling.VERY_COMMON:
+            return None
         verdict = spelling.judge(lw, ranked, sentence_start=start)
         if verdict is None:
             return None
