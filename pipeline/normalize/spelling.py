@@ -195,9 +195,11 @@ def foreign_phrase(text: str, start: int, end: int) -> bool:
             break
     quoted = phrase is not None
     if phrase is None:
-        left = max(text.rfind(p, 0, start) for p in ".;:!?()")
-        right = min([i for i in (text.find(p, end) for p in ".;:!?()") if i >= 0] or [len(text)])
-        phrase = text[left + 1 : right]
+        # The clause, within a window: a paragraph-long "clause" must not make every word cost its length.
+        lo, hi = max(0, start - 200), min(len(text), end + 200)
+        left = max(text.rfind(p, lo, start) for p in ".;:!?()")
+        right = min([i for i in (text.find(p, end, hi) for p in ".;:!?()") if i >= 0] or [hi])
+        phrase = text[max(left + 1, lo) : right]
     # Pieces of contractions and elisions (`wasn’t`, `l’acquisition`) say nothing on their own.
     words = [w.lower() for w in _PHRASE_WORD.findall(phrase) if len(w) >= 3]
     accented = sum(not w.isascii() for w in words)

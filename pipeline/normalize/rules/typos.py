@@ -108,9 +108,12 @@ def next_char(ref: TextRef) -> str:
 
 def sentence_start(ref: TextRef, text: str, pos: int) -> bool:
     """True when position `pos` of the token opens a sentence (or a block, or a list entry)."""
-    before = text[:pos].rstrip(" \t\"'“‘([*_")
+    # A window, not the whole text before: a paragraph of capitalized words stays linear.
+    before = text[max(0, pos - 200) : pos].rstrip(" \t\"'“‘([*_")
     if before:
         return before[-1] in ".!?:"
+    if pos > 200:
+        return False
     prev = ref.previous_char()
     return prev == "" or prev in ".!?:"
 
@@ -511,7 +514,8 @@ def doubled_words(ctx: RuleContext) -> None:
         repeats = m.group(2).split()
         if any(r != repeats[0] for r in repeats):
             return None
-        slip = judge(first, repeats[0], text[: m.start()], text[m.end() :])
+        # What the judgement reads around the pair: a few words, not the whole paragraph (linear time).
+        slip = judge(first, repeats[0], text[max(0, m.start() - 80) : m.start()], text[m.end() : m.end() + 80])
         if slip is None:
             return None
         if slip == "suggest":
@@ -556,7 +560,8 @@ def _across_line_break(ctx: RuleContext, ref: TextRef, judge: Callable[[str, str
     rest = following.content[first.end() :].lstrip(" \t")
     if not rest or rest[0] in ".,;:!?)":
         return
-    slip = judge(last.group(1), first.group(1), ref.token.content[: last.start()], following.content[first.end() :])
+    before = ref.token.content[max(0, last.start() - 80) : last.start()]
+    slip = judge(last.group(1), first.group(1), before, following.content[first.end() : first.end() + 80])
     if slip is None:
         return
     word = last.group(1)
