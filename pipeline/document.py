@@ -35,6 +35,11 @@ class Diagnostic:
         return f"{self.location()}: {self.severity}: {self.message} [{self.code}]"
 
 
+# Suggestions rated below this are listed only on request (`convert lint --all-suggestions`): at
+# this level and above, at least half of what the word rules suggest is a real typo (bench/typos.py).
+SHOWN_CONFIDENCE = 0.5
+
+
 @dataclass(frozen=True)
 class Change:
     """One edit the normalizer made (or, for a suggestion, would make) to the Markdown."""
@@ -47,9 +52,16 @@ class Change:
     after: str
     message: str = ""
     applied: bool = True
+    # How likely a suggestion is right, 0–1, where a rule can tell (the word rules); None: not rated.
+    confidence: float | None = None
+
+    @property
+    def shown(self) -> bool:
+        """Applied, or a suggestion confident enough for a plain `convert lint` to show."""
+        return self.applied or self.confidence is None or self.confidence >= SHOWN_CONFIDENCE
 
     def to_dict(self) -> dict[str, Any]:
-        return {
+        data = {
             "rule": self.rule,
             "file": str(self.path) if self.path else None,
             "line": self.line,
@@ -59,6 +71,9 @@ class Change:
             "message": self.message,
             "applied": self.applied,
         }
+        if self.confidence is not None:
+            data["confidence"] = self.confidence
+        return data
 
 
 @dataclass

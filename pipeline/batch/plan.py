@@ -148,14 +148,13 @@ def _options_data(options: Any) -> Any:
 def _normalizer_inputs(source: Path) -> list[str]:
     """Hashes of the project config and vocabulary files the normalizer reads for this document."""
     from pipeline.normalize.config import load_config
+    from pipeline.normalize.vocabulary import vocabulary_files
 
     try:
         config = load_config(source.parent)
     except UsageError:
         return ["invalid-config"]
-    files = [config.path, *config.vocabulary]
-    if config.root:
-        files.append(config.root / "vocabulary.txt")
+    files = [config.path, *config.vocabulary, *vocabulary_files(source.parent, config.root)]
     return [f"{p}:{file_sha256(p)}" for p in files if p and Path(p).is_file()]
 
 

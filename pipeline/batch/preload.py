@@ -46,6 +46,13 @@ with contextlib.suppress(Exception):
     lexicon.spelling_variants()
     lexicon.known_words()
     lexicon.speller()
+    lexicon.english_frequencies()
+    lexicon.software_names()
+    lexicon.foreign_words()
+    from pipeline.normalize import spelling
+
+    spelling.wider_speller()
+    spelling.very_common_speller()
 with contextlib.suppress(Exception):
     from pipeline.document import Document, Metadata
     from pipeline.normalize import NormalizeOptions, normalize

@@ -30,6 +30,7 @@ class FileResult:
     fixed_text: str = ""
     error: PipelineError | None = None
     findings: list[Change | Diagnostic] = field(default_factory=list)
+    hidden: int = 0  # suggestions below the confidence a plain lint shows
 
     @property
     def remaining(self) -> list[Change | Diagnostic]:
@@ -74,7 +75,8 @@ def _selected(rule_id: str, ignore: tuple[str, ...]) -> bool:
     return not any(rule_id.upper().startswith(s.upper()) for s in ignore)
 
 
-def _lint_file(path: Path, options: Any, ignore: tuple[str, ...], site_root: Path | None = None) -> FileResult:
+def _lint_file(path: Path, options: Any, ignore: tuple[str, ...], site_root: Path | None = None,
+               all_suggestions: bool = False) -> FileResult:
     from pipeline.normalize import normalize
     from pipeline.site import find_site
 
@@ -99,6 +101,9 @@ def _lint_file(path: Path, options: Any, ignore: tuple[str, ...], site_root: Pat
             head += "\n"
         result.fixed_text = head + doc.body
     changes = [c for c in doc.changes if _selected(c.rule, ignore)]
+    if not all_suggestions:
+        result.hidden = sum(not c.shown for c in changes)
+        changes = [c for c in changes if c.shown]
     diags = [d for d in doc.diagnostics if d.severity != "info" and _selected(d.code, ignore)]
     result.findings = sorted([*changes, *diags], key=lambda f: (f.line or 0, f.column or 0))
     return result
@@ -149,6 +154,11 @@ def _short(text: str, n: int = 70) -> str:
 @click.option("--site-root", type=click.Path(file_okay=False, path_type=Path), default=None,
               help="The website the files are pages of (default: site-root in pipeline.toml, else found "
                    "by walking up to a site generator's config).")
+@click.option(
+    "--all-suggestions",
+    is_flag=True,
+    help="Also list the word suggestions rated below the confidence a plain lint shows.",
+)
 def lint(
     paths: tuple[Path, ...],
     fix: bool,
@@ -163,6 +173,7 @@ def lint(
     quote_style: str | None,
     check_links: bool,
     site_root: Path | None,
+    all_suggestions: bool,
 ) -> None:
     """Check Markdown files with the normalizer's rules; exit 1 when there are findings."""
     from pipeline.normalize import NormalizeOptions
@@ -193,7 +204,7 @@ def lint(
         except PipelineError as exc:
             click.echo(f"error: {exc}", err=True)
             sys.exit(exc.exit_code)
-    results = [_lint_file(p, options, ignore, site_root) for p in files]
+    results = [_lint_file(p, options, ignore, site_root, all_suggestions) for p in files]
     exit_code = 0
     for r in results:
         if r.error is not None:
@@ -233,6 +244,9 @@ def _print_text(results: list[FileResult], fix: bool, show_diff: bool) -> None:
     files = sum(1 for r in results if r.findings)
     if not any(r.document for r in results):
         return
+    hidden = sum(r.hidden for r in results)
+    if hidden:
+        click.echo(f"{hidden} low-confidence suggestion{'s' * (hidden != 1)} not shown (--all-suggestions shows them).")
     if not total:
         click.echo(f"All clean: {len(results)} file{'s' * (len(results) != 1)} checked.")
     elif fix:
@@ -252,7 +266,8 @@ def _print_json(results: list[FileResult], fix: bool) -> None:
             else {
                 "path": str(r.path),
                 "findings": len(r.findings),
-                **report_data(r.document),
+                "hidden_suggestions": r.hidden,
+                **report_data(r.document, [f for f in r.findings if isinstance(f, Change)]),
             }
             for r in results
         ],

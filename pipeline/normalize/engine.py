@@ -17,7 +17,6 @@ import re
 import time
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field, replace
-from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from pipeline.document import Change, Document
@@ -25,7 +24,7 @@ from pipeline.normalize import markdown, math
 from pipeline.normalize.config import Config, load_config
 from pipeline.normalize.registry import Rule, select
 from pipeline.normalize.tokens import template_spans
-from pipeline.normalize.vocabulary import VOCABULARY_FILE, Vocabulary, load_vocabulary
+from pipeline.normalize.vocabulary import VOCABULARY_FILE, Vocabulary, load_vocabulary, vocabulary_files
 
 if TYPE_CHECKING:
     from markdown_it.token import Token
@@ -62,11 +61,8 @@ def resolve_settings(doc: Document, options: NormalizeOptions) -> Settings:
     config = load_config(config_root) if options.use_config else Config()
     enable = tuple(options.enable) or config.enable
     disable = tuple(options.disable) + config.disable
-    vocab_files: list[Path] = []
-    if config.root is not None:
-        vocab_files.append(config.root / VOCABULARY_FILE)
-    elif options.config_dir is not None:
-        vocab_files.append(options.config_dir / VOCABULARY_FILE)
+    project_root = config.root if config.root is not None else options.config_dir
+    vocab_files = vocabulary_files(doc.base_dir if options.use_config else None, project_root)
     vocab_files += list(config.vocabulary)
     if options.theme_dir is not None:
         vocab_files.append(options.theme_dir / VOCABULARY_FILE)
@@ -144,6 +140,7 @@ class RuleContext:
         suggest: bool = False,
         never_apply: bool = False,
         rule_id: str | None = None,
+        confidence: float | None = None,
     ) -> bool:
         """Record an edit; return True when the rule must apply it (a fix, or an accepted suggestion)."""
         rule = self.rule
@@ -161,6 +158,7 @@ class RuleContext:
                 after=after,
                 message=message or (rule.description if rule else ""),
                 applied=applied,
+                confidence=confidence,
             )
         )
         return applied
@@ -204,6 +202,15 @@ class RuleContext:
         # One search in the block's joined text: in C, however long the block, where a Python loop
         # over its lines made every absent snippet cost a pass over the block.
         at = text.find(snippet, begin)
+        # A word is found as a word: `shal` is not the start of an earlier `shall`.
+        while at >= 0 and _inside_word(text, snippet, at):
+            at = text.find(snippet, at + 1)
+        if at < 0 and " " in snippet.strip():
+            # Words a rule sees side by side may stand on two source lines ("of⏎of", joined by
+            # the unwrapping rule before the doubled-word rule reads them).
+            spaced = re.compile(r"\s+".join(map(re.escape, snippet.split())))
+            found = spaced.search(text, begin)
+            at = found.start() if found else -1
         if at < 0:
             return None
         k = bisect.bisect_right(offsets, at) - 1
@@ -281,6 +288,13 @@ class RuleContext:
             return len(_ASCII_LETTER.findall(self.doc.body)) / letters > 0.9
 
         return bool(self.memo("english", decide))
+
+
+def _inside_word(text: str, snippet: str, at: int) -> bool:
+    """True when `snippet`, found at `at`, begins or ends with a letter that continues into the text."""
+    before = text[at - 1 : at] if at else ""
+    after = text[at + len(snippet) : at + len(snippet) + 1]
+    return (snippet[:1].isalnum() and before.isalnum()) or (snippet[-1:].isalnum() and after.isalnum())
 
 
 _LETTER = re.compile(r"[^\W\d_]")

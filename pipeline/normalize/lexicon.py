@@ -3,6 +3,10 @@
 - codespell's curated misspelling dictionaries, read from its package data with codespell's own
   rules for which corrections are safe to apply.
 - symspellpy's English word-frequency dictionary (82,765 words) and bigram dictionary.
+- wordfreq's English word frequencies (web, subtitles, news, Wikipedia, Reddit: 290,000 words,
+  technical and modern vocabulary included) and its lists of other languages' common words.
+- the software names that ship with this package (data/software-names.txt.gz, built by
+  scripts/build-lexicon from package indexes).
 
 Parsing the text files takes ~0.4 s, so what they give is pickled under the user cache dir (per
 package version); later processes load the pickles (~0.1 s), and within one process everything
@@ -12,8 +16,10 @@ stays in memory.
 from __future__ import annotations
 
 import gc
+import gzip
 import hashlib
 import logging
+import math
 import os
 import pickle
 from collections.abc import Callable
@@ -155,9 +161,10 @@ class Speller:
     unknown words per document ever make.
     """
 
-    def __init__(self, words: dict[str, int], bigrams: frozenset[str]) -> None:
+    def __init__(self, words: dict[str, int], bigrams: dict[str, int]) -> None:
         self.words = words
         self.bigrams = bigrams
+        self.total = sum(words.values())
         # Words by (length, first letter) and by (length, last letter). A word within d edits of a
         # query has a length within d of it, and keeps the query's first or last letter unless one
         # edit falls on each end (see `candidates`): two small buckets instead of the whole list.
@@ -232,16 +239,35 @@ class Speller:
     def bigram(self, first: str, second: str) -> bool:
         return f"{first.lower()} {second.lower()}" in self.bigrams
 
+    def association(self, first: str, second: str) -> float | None:
+        """log10 of how much more often `first second` occurs than the two words would by chance (PMI).
+
+        The bigram list keeps only pairs seen at least BIGRAM_CUT times (in a corpus BIGRAM_SCALE
+        times the unigrams' size): a pair it lacks was seen less often than that, which says the
+        words avoid each other when chance alone would have put the pair in the list. None when
+        either word is unknown.
+        """
+        a, b = self.words.get(first.lower()), self.words.get(second.lower())
+        if not a or not b:
+            return None
+        chance = BIGRAM_SCALE * a * b / self.total
+        seen = self.bigrams.get(f"{first.lower()} {second.lower()}")
+        return math.log10((seen if seen is not None else min(BIGRAM_CUT, chance)) / chance)
+
 
 # symspellpy's index was built for two edits; TYPO005 never asks for more.
 MAX_DISTANCE = 2
+# The bigram list's smallest count, and how much larger its corpus is than the unigrams' (the
+# listed pairs that start with `the` add up to 37 times the unigram count of `the`).
+BIGRAM_CUT = 6_400_000
+BIGRAM_SCALE = 37
 
 
 def _read_pairs(text: str) -> list[list[str]]:
     return [parts for parts in (line.split(" ") for line in text.splitlines()) if len(parts) >= 2]
 
 
-def _read_speller_files() -> tuple[dict[str, int], frozenset[str]]:
+def _read_speller_files() -> tuple[dict[str, int], dict[str, int]]:
     package = resources.files("symspellpy")
     words: dict[str, int] = {}
     text = (package / "frequency_dictionary_en_82_765.txt").read_text(encoding="utf-8")
@@ -249,7 +275,7 @@ def _read_speller_files() -> tuple[dict[str, int], frozenset[str]]:
         # As symspellpy's load_dictionary: a repeated term adds up.
         words[term] = words.get(term, 0) + int(count)
     text = (package / "frequency_bigramdictionary_en_243_342.txt").read_text(encoding="utf-8")
-    bigrams = frozenset(f"{first} {second}" for first, second, *_ in _read_pairs(text))
+    bigrams = {f"{first} {second}": int(count) for first, second, count, *_ in _read_pairs(text)}
     return words, bigrams
 
 
@@ -270,3 +296,69 @@ def _load_speller() -> Speller:
     # by this module's text so that a changed Speller never meets an old pickle.
     code = hashlib.sha256(Path(__file__).read_bytes()).hexdigest()[:12]
     return _cached(f"speller-{version('symspellpy')}-{code}", lambda: Speller(*_read_speller_files()))
+
+
+# -- wider vocabulary: wordfreq and the software names ---------------------------------------------
+
+DATA = resources.files("pipeline.normalize") / "data"
+SOFTWARE_NAMES = "software-names.txt.gz"
+# Quoted titles in English prose come in these languages far more often than in others.
+FOREIGN_LANGUAGES = ("fr", "de", "es", "it", "pt", "nl")
+
+
+@lru_cache(maxsize=1)
+def english_frequencies() -> dict[str, int]:
+    """Zipf frequency × 100 (300: once per million words) of English words the speller lacks.
+
+    From wordfreq's large list, letters only: `nonce` 244, `slog` 287, `teh` 304 (the web has its
+    typos too, so presence alone does not make a word; see `spelling.known_by_frequency`). Words
+    the speller's dictionary holds are left out: they never get this far.
+    """
+    # Keyed by both versions: the words kept depend on the speller's dictionary too.
+    return _cached(f"wordfreq-en-{version('wordfreq')}-{version('symspellpy')}", _build_english_frequencies)
+
+
+def _build_english_frequencies() -> dict[str, int]:
+    import wordfreq
+
+    known = speller().words
+    out: dict[str, int] = {}
+    # wordfreq's lists: the i-th list holds the words of frequency 10^(-i/100) (i centibels).
+    for centibels, words in enumerate(wordfreq.get_frequency_list("en", "large")):
+        zipf = 900 - centibels
+        for word in words:
+            if word.isascii() and word.isalpha() and word not in known and word not in out:
+                out[word] = zipf
+    return out
+
+
+@lru_cache(maxsize=1)
+def foreign_words() -> dict[str, frozenset[str]]:
+    """Common words of the languages English prose quotes most (wordfreq's small lists), by language.
+
+    Only words that are not also common English words (`de`, `per`, `via` stay English), so that a
+    word in one of these sets is evidence of the other language.
+    """
+    return _cached(f"wordfreq-foreign-{version('wordfreq')}-{version('symspellpy')}", _build_foreign_words)
+
+
+def _build_foreign_words() -> dict[str, frozenset[str]]:
+    import wordfreq
+
+    english = speller().words
+    out: dict[str, frozenset[str]] = {}
+    for lang in FOREIGN_LANGUAGES:
+        words = set()
+        for centibels, bucket in enumerate(wordfreq.get_frequency_list(lang, "small")):
+            if centibels > 650:  # zipf below 2.5: too rare to tell a language by
+                break
+            words.update(w for w in bucket if w.isalpha() and english.get(w, 0) < 1_000_000)
+        out[lang] = frozenset(words)
+    return out
+
+
+@lru_cache(maxsize=1)
+def software_names() -> frozenset[str]:
+    """Names of software that are not English words (`klog`, `ebuild`, `pino`), shipped as package data."""
+    text = gzip.decompress((DATA / SOFTWARE_NAMES).read_bytes()).decode("utf-8")
+    return frozenset(line for line in text.splitlines() if line and not line.startswith("#"))

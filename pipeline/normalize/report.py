@@ -25,10 +25,11 @@ def _description(rule_id: str) -> str:
     return found.description if found else ""
 
 
-def report_data(doc: Document) -> dict[str, Any]:
-    """The JSON-ready change report of a normalized document."""
-    applied = Counter(c.rule for c in doc.changes if c.applied)
-    suggested = Counter(c.rule for c in doc.changes if not c.applied)
+def report_data(doc: Document, changes: list[Change] | None = None) -> dict[str, Any]:
+    """The JSON-ready change report of a normalized document (of `changes`, when given, instead of all)."""
+    changes = doc.changes if changes is None else changes
+    applied = Counter(c.rule for c in changes if c.applied)
+    suggested = Counter(c.rule for c in changes if not c.applied)
     rules = sorted(set(applied) | set(suggested))
     diagnostics = [
         {
@@ -53,7 +54,7 @@ def report_data(doc: Document) -> dict[str, Any]:
                 r: {"description": _description(r), "applied": applied[r], "suggested": suggested[r]} for r in rules
             },
         },
-        "changes": [c.to_dict() for c in doc.changes],
+        "changes": [c.to_dict() for c in changes],
         "diagnostics": diagnostics,
     }
 

@@ -16,6 +16,25 @@ from pathlib import Path
 VOCABULARY_FILE = "vocabulary.txt"
 
 
+def builtin_vocabulary() -> Path:
+    """The general vocabulary that ships with the package (`GitHub`, `PostgreSQL`, `macOS` …)."""
+    return Path(__file__).with_name("data") / VOCABULARY_FILE
+
+
+def vocabulary_files(document_dir: Path | None, project_root: Path | None) -> list[Path]:
+    """The vocabularies every run reads, lowest priority first: the built-in one, then the
+    project's (beside its config file, or at its root) and the one beside the document.
+
+    The same document gets the same vocabulary wherever it lives, inside this repository or in a
+    user's own folder; a project's and a document's own files only add to it.
+    """
+    files = [builtin_vocabulary()]
+    for folder in (project_root, document_dir):
+        if folder is not None:
+            files.append(folder / VOCABULARY_FILE)
+    return files
+
+
 @dataclass
 class Vocabulary:
     terms: dict[str, str] = field(default_factory=dict)  # lower-case term → preferred spelling

@@ -112,7 +112,7 @@ def test_lint_uses_the_theme_convert_uses_by_default(tmp_path: Path) -> None:
 
     # Starlingx is only corrected by the default theme's vocabulary; Zuul is only protected by it.
     path = _write(tmp_path, "---\ntitle: Demo\n---\nWe run Starlingx and the zuul gates.\n")
-    result = CliRunner().invoke(lint, ["--format", "json", str(path)])
+    result = CliRunner().invoke(lint, ["--format", "json", "--all-suggestions", str(path)])
     linted = json.loads(result.output)["files"][0]["changes"]
     converted = [c.to_dict() for c in prepare(path, load_theme(DEFAULT_THEME)).changes]
     assert linted == converted

@@ -131,8 +131,14 @@ CASES = [
     ),
     (
         "TYPO005",
+        "a new deploymnet of the platform\n",
+        "a new deployment of the platform\n",
+    ),
+    # `whoe` is one letter from `who`, but a stray `e` is no slip of the finger: only suggested.
+    (
+        "TYPO005",
         "Sunday Mgbogu from Lagos whoe added support\n",
-        "Sunday Mgbogu from Lagos who added support\n",
+        "Sunday Mgbogu from Lagos whoe added support\n",
     ),
     (
         "TYPO005",

@@ -15,17 +15,30 @@ import bisect
 import re
 from collections import Counter
 from collections.abc import Callable
+from typing import TYPE_CHECKING, Literal, NamedTuple
 
-from pipeline.normalize import lexicon
+from pipeline.normalize import lexicon, spelling
 from pipeline.normalize.engine import RuleContext, TextRef, common_ends
 from pipeline.normalize.registry import rule
 from pipeline.normalize.rules.links import merge_spans, protected_spans, url_spans
 
+if TYPE_CHECKING:
+    from markdown_it.token import Token
+
 # A word of prose: letters with inner apostrophes, not glued to paths, domains, identifiers or hyphens.
 WORD = re.compile(r"(?<![\w'’@#/\\.-])([A-Za-z]+(?:['’][A-Za-z]+)*)(?![\w@/\\-]|['’]\w|\.\w)")
 
-# (replacement, message, suggest[, never apply]) or None to leave it
-Decision = tuple[str, str, bool] | tuple[str, str, bool, bool] | None
+
+class Finding(NamedTuple):
+    replacement: str
+    message: str
+    suggest: bool
+    never_apply: bool = False
+    confidence: float | None = None
+
+
+# A Finding, a plain (replacement, message, suggest) tuple, or None to leave the match alone.
+Decision = Finding | tuple[str, str, bool] | None
 
 
 def edit(
@@ -55,11 +68,11 @@ def edit(
         decision = decide(m, text)
         if decision is None:
             continue
-        new, message, suggest, *never_flag = decision
+        new, message, suggest, never, confidence = Finding(*decision)
         old = m.group(0)
         line0, col0 = ctx.locate_next(ref.inline, old, pattern)
-        never = bool(never_flag and never_flag[0]) or (never_apply_when(new) if never_apply_when else False)
-        if ctx.propose(line0, col0, old, new, message, suggest=suggest, never_apply=never):
+        never = never or (never_apply_when(new) if never_apply_when else False)
+        if ctx.propose(line0, col0, old, new, message, suggest=suggest, never_apply=never, confidence=confidence):
             pieces += [text[pos : m.start()], new]
             pos = m.end()
     if pieces:
@@ -95,9 +108,12 @@ def next_char(ref: TextRef) -> str:
 
 def sentence_start(ref: TextRef, text: str, pos: int) -> bool:
     """True when position `pos` of the token opens a sentence (or a block, or a list entry)."""
-    before = text[:pos].rstrip(" \t\"'“‘([*_")
+    # A window, not the whole text before: a paragraph of capitalized words stays linear.
+    before = text[max(0, pos - 200) : pos].rstrip(" \t\"'“‘([*_")
     if before:
         return before[-1] in ".!?:"
+    if pos > 200:
+        return False
     prev = ref.previous_char()
     return prev == "" or prev in ".!?:"
 
@@ -181,7 +197,12 @@ def vocabulary_terms(ctx: RuleContext) -> None:
         # as not: a registered word mark (a trademark policy's "OPENSTACK"), or another product that
         # shares the letters (Cisco IOS is not iOS): only suggest. Mixed case (`Github`) is a slip.
         suggest = (found.islower() and not preferred.islower()) or (found.isupper() and not preferred.isupper())
-        return preferred, f"preferred spelling {preferred!r}", suggest
+        if not suggest:
+            return preferred, f"preferred spelling {preferred!r}", False
+        # Worth a line in a plain lint only when the document itself writes the term the preferred
+        # way elsewhere: then this spelling is the odd one out, not a house style or a word mark.
+        confidence = VOCABULARY_CONFIDENCE if found.islower() and preferred in ctx.doc.body else 0.4
+        return Finding(preferred, f"preferred spelling {preferred!r}", True, False, confidence)
 
     holder: list[TextRef] = []
     for ref in prose(ctx):
@@ -189,12 +210,15 @@ def vocabulary_terms(ctx: RuleContext) -> None:
         edit(ctx, ref, pattern, decide)
 
 
+VOCABULARY_CONFIDENCE = 0.6
+
+
 def _shouting(text: str) -> bool:
     letters = [c for c in text if c.isalpha()]
     return len(letters) >= 12 and sum(c.isupper() for c in letters) > 0.6 * len(letters)
 
 
-_NEXT_CAPITAL = re.compile(r"\s+[A-Z]")
+_NEXT_CAPITAL = re.compile(r"\s+[A-Z](?!['’\s])")  # the next word is capitalized ("I" is no name)
 
 # -- TYPO004 ---------------------------------------------------------------------------------------
 
@@ -217,17 +241,22 @@ def known_misspellings(ctx: RuleContext) -> None:
             return None
         if glued(ctx_ref[0], text, m):
             return None
+        if spelling.foreign_phrase(text, m.start(), m.end()):
+            return None  # Portuguese "anual" in a quoted title is no misspelling of "annual"
         # Mid-sentence capitals are names; so is a capital followed by another ("Brin Zhang").
         name_like = word[0].isupper() and (
             not sentence_start(ctx_ref[0], text, m.start()) or bool(_NEXT_CAPITAL.match(text, m.end()))
         )
+        # A rare word (`therefor` in a contract) or a name (`Brin Zhang`) is as often meant as not: listed
+        # on request only. A known misspelling with several corrections is surely a slip: shown.
+        if entry.rare:
+            return Finding(" / ".join(fixes), f"rare word {word!r}, often a misspelling of {fixes[0]!r}", True,
+                           False, 0.4)
         if len(fixes) > 1 or not entry.fixable:
             why = entry.reason or "several candidates"
-            return " / ".join(fixes), f"possible misspelling of {word!r} ({why})", True
-        if entry.rare:
-            return fixes[0], f"rare word {word!r}, often a misspelling of {fixes[0]!r}", True
+            return Finding(" / ".join(fixes), f"possible misspelling of {word!r} ({why})", True, False, 0.7)
         if name_like:
-            return fixes[0], f"possible misspelling {word!r} (capitalized: may be a name)", True
+            return Finding(fixes[0], f"possible misspelling {word!r} (capitalized: may be a name)", True, False, 0.4)
         return fixes[0], f"misspelling {word!r}", False
 
     ctx_ref: list[TextRef] = []
@@ -245,6 +274,7 @@ _MAX_LENGTH = 45
 _FREQUENT = 100_000  # corpus count of a candidate we trust as a real, common word
 
 
+FAR_CONFIDENCE = 0.5
 # Two edits away, most "close" words are another form of a real word (`onboarding` → `boarding`,
 # `digitalization` → `digitization`) or a name; only long words get a second-tier suggestion.
 _FAR_MIN_LENGTH = 6
@@ -252,69 +282,79 @@ _FAR_MIN_LENGTH = 6
 
 @rule("TYPO005")
 def unknown_words(ctx: RuleContext) -> None:
-    """Unknown words close to exactly one frequent word: corrected when the context confirms one edit."""
+    """Unknown words one slip from a word: corrected when no source knows them and the context confirms it."""
     if not ctx.english():
         return
     speller = lexicon.speller()
     table = lexicon.codespell()
     vocab = ctx.vocabulary
-    # A doubled word ("whoe whoe") counts once, or the doubled-word rule would change the verdict
-    # on the next run.
-    counts: Counter[str] = ctx.memo(
-        "word-counts",
-        lambda: Counter(w.lower() for w in WORD.findall(_DOUBLED.sub(r"\1", ctx.doc.body))),
-    )
-
     variants = lexicon.spelling_variants()
+    words = spelling.document_words(ctx)
 
     def decide(m: re.Match[str], text: str) -> Decision:
         word = m.group(1)
         lw = word.lower()
+        ref = ref_holder[0]
         if (
-            not word.islower()
-            or not _MIN_LENGTH <= len(word) <= _MAX_LENGTH
+            not _MIN_LENGTH <= len(word) <= _MAX_LENGTH
             or "'" in word
             or "’" in word
             or speller.known(lw)
             or lw in table
             or vocab.protects(word)
-            or counts[lw] > 1
-            or _compound(speller, lw)
+            or _handle(text, m)
         ):
             return None
-        near = speller.candidates(lw, 1)
-        candidates = [
-            c
-            for c in near
-            if c[1] == 1 and not _inflection(lw, c[0]) and variants.get(c[0]) != lw and not _variant(lw, c[0])
-        ]
-        if not candidates and near:
+        # Mid-sentence capitals are names; a capitalized word opening a sentence may be a slip.
+        start = not word.islower() and sentence_start(ref, text, m.start())
+        if not word.islower() and not (start and word[1:].islower()):
             return None
-        if glued(ref_holder[0], text, m):
+        if words.uses(lw) or _compound(speller, lw):
+            return None
+        # A capitalized word before another ("Harshal Patil") is a name, unless it is a slip of a
+        # very common word ("Eachh Gold Director"): that is quick to rule out first.
+        name_like = start and bool(_NEXT_CAPITAL.match(text, m.end()))
+        if name_like and not [c for c in spelling.very_common_speller().candidates(lw, 1) if c[1] == 1]:
+            return None
+        near = spelling.one_edit(lw)
+        # Another form of a long word (`collaboratory`) is no slip: the edit model weighs that. A
+        # British spelling (`rumours`) is common in wordfreq: the verdict weighs that.
+        kept = [c for c in near if c[1] == 1 and variants.get(c[0]) != lw]
+        if (not kept and near) or glued(ref, text, m) or spelling.foreign_phrase(text, m.start(), m.end()):
             return None
         prev_word, next_word = _neighbours(text, m.start(), m.end())
-        if not candidates:
+        if not kept:
+            # Two edits is weak evidence, whatever the context: reported, never applied, and not
+            # even reported for a word that wordfreq or the software names know.
+            if spelling.zipf(lw) or lw in lexicon.software_names():
+                return None
             far = _far_candidate(speller, variants, lw, prev_word, next_word)
             if far is None:
                 return None
-            # Two edits is weak evidence, whatever the context: reported, never applied.
-            return far, f"unknown word {word!r}, two edits from {far!r}", True, True
-        confirmed = [
-            c
-            for c in candidates
-            if c[2] >= _FREQUENT and _typo_shaped(lw, c[0]) and _in_context(speller, prev_word, c[0], next_word)
-        ]
-        if len(confirmed) == 1:
-            return confirmed[0][0], f"unknown word {word!r}; {confirmed[0][0]!r} fits the context", False
-        if len(candidates) > 2:
-            return None  # too many look-alikes to suggest anything useful
-        names = [c[0] for c in sorted(candidates, key=lambda c: -c[2])]
-        return " / ".join(names), f"unknown word {word!r}", True
+            return Finding(match_case(word, far), f"unknown word {word!r}, two edits from {far!r}", True, True,
+                           FAR_CONFIDENCE)
+        ranked = spelling.candidates(lw, kept, prev_word, next_word)
+        if name_like and ranked and ranked[0].count < spelling.VERY_COMMON:
+            return None
+        verdict = spelling.judge(lw, ranked, sentence_start=start)
+        if verdict is None:
+            return None
+        replacement = " / ".join(match_case(word, w) for w in verdict.replacement.split(" / "))
+        if verdict.apply:
+            return Finding(replacement, f"unknown word {word!r}; {verdict.reason}", False, False, verdict.confidence)
+        return Finding(replacement, f"unknown word {word!r} ({verdict.reason})", True, False, verdict.confidence)
 
     ref_holder: list[TextRef] = []
     for ref in prose(ctx):
         ref_holder[:] = [ref]
         edit(ctx, ref, WORD, decide, never_apply_when=lambda new: " / " in new)
+
+
+def _handle(text: str, m: re.Match[str]) -> bool:
+    """A user name as meeting notes write it (`[jdoe]`), or a function named in prose (`fsync()`)."""
+    before = text[m.start() - 1 : m.start()]
+    after = text[m.end() : m.end() + 1]
+    return (before == "[" and after == "]") or after == "("
 
 
 def _far_candidate(
@@ -330,7 +370,6 @@ def _far_candidate(
     if (
         _inflection(word, candidate)
         or variants.get(candidate) == word
-        or _variant(word, candidate)
         or not _two_slips(word, candidate)
     ):
         return None
@@ -356,52 +395,16 @@ def _inflection(word: str, candidate: str) -> bool:
     return (word.startswith(candidate) or candidate.startswith(word)) and min(len(word), len(candidate)) >= 6
 
 
-_VARIANT_PAIRS = (("our", "or"), ("re", "er"), ("ise", "ize"), ("yse", "yze"), ("ll", "l"), ("ogue", "og"))
-
-
-def _variant(word: str, candidate: str) -> bool:
-    """British/American pairs the variant dictionary misses (`rumors`/`rumours`): not typos."""
-    for a, b in _VARIANT_PAIRS:
-        for x, y in ((word, candidate), (candidate, word)):
-            if a in x and any(x[:i] + b + x[i + len(a) :] == y for i in _find_all(x, a)):
-                return True
-    return False
-
-
-def _find_all(text: str, sub: str) -> list[int]:
-    return [i for i in range(len(text)) if text.startswith(sub, i)]
-
-
-_QWERTY = ("qwertyuiop", "asdfghjkl", "zxcvbnm")
-_KEY_POS = {ch: (r, c) for r, row in enumerate(_QWERTY) for c, ch in enumerate(row)}
-
-
-def _adjacent_keys(a: str, b: str) -> bool:
-    if a not in _KEY_POS or b not in _KEY_POS:
-        return False
-    (r1, c1), (r2, c2) = _KEY_POS[a], _KEY_POS[b]
-    return abs(r1 - r2) <= 1 and abs(c1 - c2) <= 1
-
-
-def _typo_shaped(word: str, candidate: str) -> bool:
-    """One edit a typist makes: a missing or extra letter, two letters swapped, or a neighbouring key.
-
-    `semver` → `server` is one substitution too, but m and r are far apart: not a slip of the finger.
-    """
-    if abs(len(word) - len(candidate)) == 1:
-        return True
-    if len(word) != len(candidate):
-        return False
-    diff = [i for i, (x, y) in enumerate(zip(word, candidate, strict=True)) if x != y]
-    if len(diff) == 2 and diff[1] == diff[0] + 1:
-        i = diff[0]
-        return word[i] == candidate[i + 1] and word[i + 1] == candidate[i]
-    return len(diff) == 1 and _adjacent_keys(word[diff[0]], candidate[diff[0]])
+# Both halves of a compound (`homeserver`, `meetpad`) are common words; a typo splits by chance
+# into rarer pieces (`reterred`: `ret` + `erred`; `outswide`: `outs` + `wide`).
+_COMPOUND_PART = 10_000_000
 
 
 def _compound(speller: lexicon.Speller, word: str) -> bool:
     for k in range(3, len(word) - 2):
-        if speller.count(word[:k]) >= _FREQUENT and speller.count(word[k:]) >= _FREQUENT:
+        if max(k, len(word) - k) < 4:
+            continue  # two three-letter words (`thesee`: `the` + `see`) make a slip more often than a name
+        if speller.count(word[:k]) >= _COMPOUND_PART and speller.count(word[k:]) >= _COMPOUND_PART:
             return True
     return False
 
@@ -428,60 +431,157 @@ def _in_context(speller: lexicon.Speller, prev_word: str, candidate: str, next_w
 
 # -- TYPO002: after the spelling rules, so `the teh` → `the the` → `the` in one run ---
 
-_DOUBLED = re.compile(r"(?<![\w'’-])([A-Za-z]+)((?:\s+\1)+)(?![\w'’-])", re.IGNORECASE)
-# Doubles that English uses on purpose ("what it is is", "had had", "that that").
+_DOUBLED = spelling.DOUBLED
+# Doubles that English uses on purpose ("had had", "very very", "knock knock", C's "long long").
 _LEGIT_DOUBLES = frozenset(
     [
-        "had",
-        "that",
-        "is",
-        "do",
-        "bye",
-        "no",
-        "so",
-        "very",
-        "blah",
-        "ha",
-        "la",
-        "yada",
-        "tsk",
-        "knock",
-        "chop",
-        "wait",
-        "there",
-        "really",
-        "far",
-        "long",
-        "more",
-        "again",
-        "over",
-        "many",
-        "bla",
-        "win",
-        "go",
-        "well",
-        "now",
+        "had", "do", "bye", "blah", "bla", "ha", "la", "yada", "tsk", "knock", "chop", "wait", "really", "very",
+        "far", "long", "many", "win", "go"
     ]
 )
+# Closed-class words: never a name, so "The The" and "As As" are slips wherever they stand.
+_FUNCTION_WORDS = frozenset(
+    [
+        "a", "an", "the", "to", "of", "in", "on", "at", "by", "for", "from", "with", "as", "into", "onto", "upon",
+        "about", "over", "under", "and", "or", "but", "nor", "if", "then", "than", "is", "are", "was", "were",
+        "be", "been", "am", "it", "its", "this", "these", "those", "we", "you", "they", "he", "she", "i", "me",
+        "us", "them", "our", "your", "their", "his", "her", "my", "not", "can", "could", "will", "would", "shall",
+        "should", "may", "might", "must", "has", "have"
+    ]
+)
+# "that that" is grammatical wherever the second "that" can start a noun phrase or a clause ("he said
+# that that is wrong", "gave their lives that that nation might live", "ensure that that value is
+# set"): only before an article, a pronoun, a preposition or a conjunction is it surely a slip ("note
+# that that it works", "so that that the"). Elsewhere after a noun it is most likely a relative
+# pronoun typed twice ("responses that that have"): suggested, not applied.
+_VERB_BEFORE_THAT = frozenset(
+    [
+        "say", "says", "said", "think", "thinks", "thought", "know", "knows", "knew", "believe", "believes",
+        "believed", "ensure", "ensures", "ensured", "mean", "means", "meant", "note", "notes", "noted", "show",
+        "shows", "showed", "shown", "suggest", "suggests", "suggested", "claim", "claims", "claimed", "argue",
+        "argues", "argued", "realize", "realized", "find", "finds", "found", "assume", "assumed", "hope", "hoped",
+        "agree", "agreed", "feel", "felt", "so", "such", "fact", "is", "was", "are", "were", "now", "given",
+        "except", "than", "in", "ask", "asked", "request", "requested", "require", "requires", "required",
+    ]
+)
+_NOT_AFTER_THAT = frozenset(
+    [
+        "the", "a", "an", "to", "of", "in", "on", "at", "by", "for", "from", "with", "as", "and", "or", "but",
+        "it", "it's", "its", "we", "we've", "we're", "they", "they're", "you", "he", "she", "i", "there",
+        "this", "these", "those", "our", "their", "your", "my",
+    ]
+)
+# "is is" is grammatical after a clause that is itself a subject: "what it is is", "what the plan
+# needs is is", "who they are is", "all it is is"; after a noun it is a slip ("all of them is is").
+_SUBJECT_CLAUSE = re.compile(
+    r"\b(?:(?:what|whatever|who|whoever)(?:\s+[\w'’]+){1,3}|all\s+(?:it|this|that|he|she|we|they|you|i))\s*$",
+    re.IGNORECASE,
+)
+_PREVIOUS_WORD = re.compile(r"([A-Za-z]+)[^\w.;:!?]*$")
+_FIRST_WORD = re.compile(r"([A-Za-z]+)(?![\w'’-])")
+_LAST_WORD = re.compile(r"(?<![\w'’@#/\\.-])([A-Za-z]+)$")
 
 
 @rule("TYPO002")
 def doubled_words(ctx: RuleContext) -> None:
     """Doubled words are reduced to one ("with with" → "with"), keeping legitimate ones ("had had")."""
+    counts = ctx.memo("cased-word-counts", lambda: _cased_counts(ctx.doc.body))
+    speller = lexicon.speller()
+
+    def judge(first: str, second: str, before: str, after: str) -> Slip:
+        """Whether `first second` (the same word twice) is a slip, `before`/`after` the text around it."""
+        lower = first.lower()
+        if first != second and not (first[0].isupper() and first[1:] == second[1:]):
+            return None  # "Walla Walla"-style names and case changes are left alone
+        if lower in _LEGIT_DOUBLES:
+            return None
+        if lower == "that":
+            return _that_that(before, after)
+        if lower == "is":
+            return None if _SUBJECT_CLAUSE.search(before) else "fix"
+        if lower == "so" and (not after.strip() or after.lstrip()[:1] in ".,;:!?)"):
+            return None  # "it went so so."
+        if lower in _FUNCTION_WORDS or first.islower():
+            return "fix"
+        # A capitalized or all-capitals word twice ("Bora Bora", "Sirhan Sirhan") is a name, unless
+        # it is a common word ("Executive Executive") or the document uses it on its own elsewhere
+        # ("Kibana Kibana" beside "Kibana").
+        common = first[1:].islower() and speller.count(lower) >= _COMMON_WORD
+        return "fix" if counts[first] > 2 or common else None
 
     def decide(m: re.Match[str], text: str) -> Decision:
         first = m.group(1)
         repeats = m.group(2).split()
-        second = repeats[0]
-        if any(r != second for r in repeats):
+        if any(r != repeats[0] for r in repeats):
             return None
-        if first.lower() in _LEGIT_DOUBLES or (first.isupper() and len(first) > 1):
+        # What the judgement reads around the pair: a few words, not the whole paragraph (linear time).
+        slip = judge(first, repeats[0], text[max(0, m.start() - 80) : m.start()], text[m.end() : m.end() + 80])
+        if slip is None:
             return None
-        if first != second and not (first[0].isupper() and first[1:] == second[1:]):
-            return None  # "Walla Walla"-style names and case changes are left alone
-        if first[0].isupper() and first == second:
-            return None  # "Bora Bora", "Sirhan Sirhan": a name, not a typo
+        if slip == "suggest":
+            return Finding(first, f"doubled word {first!r} (may be grammatical)", True, False, 0.5)
         return first, f"doubled word {first!r}", False
 
     for ref in prose(ctx):
         edit(ctx, ref, _DOUBLED, decide)
+        _across_line_break(ctx, ref, judge)
+
+
+_COMMON_WORD = 10_000_000
+
+
+# A doubled word is a slip to fix, one to suggest, or no slip (None).
+Slip = Literal["fix", "suggest"] | None
+
+
+def _that_that(before: str, after: str) -> Slip:
+    following = _FIRST_WORD.match(after.lstrip())
+    if following is not None and following.group(1).lower() in _NOT_AFTER_THAT:
+        return "fix"
+    previous = _PREVIOUS_WORD.search(before)
+    return "suggest" if previous is not None and previous.group(1).lower() not in _VERB_BEFORE_THAT else None
+
+
+def _cased_counts(body: str) -> Counter[str]:
+    return Counter(re.findall(r"[A-Za-z]+", body))
+
+
+def _across_line_break(ctx: RuleContext, ref: TextRef, judge: Callable[[str, str, str, str], Slip]) -> None:
+    """A word that ends one line and opens the next ("to⏎to propose"): the second goes."""
+    children = ref.inline.children or []
+    k = ref.index
+    if k + 2 >= len(children) or children[k + 1].type != "softbreak" or children[k + 2].type != "text":
+        return
+    last = _LAST_WORD.search(ref.token.content)
+    following = children[k + 2]
+    first = _FIRST_WORD.match(following.content)
+    if last is None or first is None:
+        return
+    rest = following.content[first.end() :].lstrip(" \t")
+    if not rest or rest[0] in ".,;:!?)":
+        return
+    before = ref.token.content[max(0, last.start() - 80) : last.start()]
+    slip = judge(last.group(1), first.group(1), before, following.content[first.end() : first.end() + 80])
+    if slip is None:
+        return
+    word = last.group(1)
+    line0, col0 = _line_opening_with(ctx, ref.inline, word, first.group(1))
+    suggest = slip == "suggest"
+    if ctx.propose(line0, col0, f"{word} {first.group(1)}", word, f"doubled word {word!r} (across a line break)",
+                   suggest=suggest, confidence=0.5 if suggest else None):
+        following.content = rest
+
+
+def _line_opening_with(ctx: RuleContext, inline: Token, word: str, second: str) -> tuple[int, int]:
+    """Where `second` opens a source line of the block right after a line that ends with `word`.
+
+    Counting the inline's line breaks would not do: the structure rules may have joined lines.
+    """
+    start, end = inline.map if inline.map else (0, len(ctx.lines))
+    ends = re.compile(rf"(?<![\w'’-]){re.escape(word)}\s*$")
+    opens = re.compile(rf"^[\s>]*({re.escape(second)})(?![\w'’-])")
+    for i in range(start, min(end, len(ctx.lines)) - 1):
+        m = opens.match(ctx.lines[i + 1])
+        if m and ends.search(ctx.lines[i]):
+            return i + 1, m.start(1)
+    return start, 0
