@@ -245,6 +245,7 @@ def parser() -> MarkdownIt:
     # visible text that pandoc reads differently. Keep what the author wrote; the LINK rules
     # report such targets and the sanitizer removes them from the outputs.
     md.validateLink = lambda url: True  # type: ignore[method-assign]
+    md.normalizeLink = keep_destination  # type: ignore[method-assign]
     md.enable(["table", "strikethrough"])
     md.use(front_matter_plugin).use(tasklists_plugin)
     # mdformat-footnote's own setup: footnotes plus a reorder step that keeps orphan definitions,
@@ -255,6 +256,24 @@ def parser() -> MarkdownIt:
     md.use(container_plugin, DIV, validate=_is_fenced_div)
     _watch_nesting(md)
     return md
+
+
+_NON_ASCII_RUN = re.compile(r"([^\x00-\x7f]+)")
+
+
+def keep_destination(url: str) -> str:
+    """A link or image destination as the author wrote it, escaped only where Markdown needs it.
+
+    markdown-it's own normalization percent-encodes every non-ASCII character and converts host
+    names to punycode: rendered back, `[Установка](#установка)` became `(#%D1%83…)`, which no
+    heading id matches, `<https://пример.рф>` showed readers `xn--e1afmkfd.xn--p1ai`, and a link
+    a rule had just written (`https://ru.wikipedia.org/wiki/Пример`) no longer matched its re-parse,
+    so the safety check kept the whole document as written. ASCII is still percent-encoded as
+    mdurl does (spaces, quotes, backslashes, brackets, stray `%`), so the destination stays one.
+    """
+    import mdurl
+
+    return "".join(part if index % 2 else mdurl.encode(part) for index, part in enumerate(_NON_ASCII_RUN.split(url)))
 
 
 def _index_footnote_reorder(md: MarkdownIt) -> None:
