@@ -84,8 +84,23 @@ def _gfm_renderers() -> SimpleNamespace:
 
 
 def _render_verbatim(node: RenderTreeNode, context: RenderContext) -> str:
-    # A block nested deeper than the parser goes: written back exactly as the author wrote it.
+    # A block kept as the author wrote it. Its reference links still need their definitions, which
+    # mdformat writes at the end for the labels it saw used.
+    context.env["used_refs"].update(node.meta.get("refs", ()))
     return node.content
+
+
+def reference_labels(tokens: Sequence[Token]) -> list[str]:
+    """The reference labels (`[text][label]`) the links and images in `tokens` use."""
+    labels: list[str] = []
+    stack = list(tokens)
+    while stack:
+        token = stack.pop()
+        if token.children:
+            stack.extend(token.children)
+        if token.type in ("link_open", "image") and token.meta.get("label"):
+            labels.append(token.meta["label"])
+    return labels
 
 
 _FOOTNOTE_OPENER = re.compile(r"(?<!\\)\[\^")
@@ -536,7 +551,9 @@ def _keep_as_written(
         while body and not body[-1].strip():
             body.pop()
         out += tokens[pos:open_]
-        out.append(Token(VERBATIM, "", 0, content="\n".join(body), map=[start, start + len(body)], block=True))
+        verbatim = Token(VERBATIM, "", 0, content="\n".join(body), map=[start, start + len(body)], block=True)
+        verbatim.meta["refs"] = reference_labels(tokens[open_:close + 1])
+        out.append(verbatim)
         pos = close + 1
         reason = "; ".join(dict.fromkeys(reasons[k] for k in group if k in reasons))
         kept.append((start, start + len(body), reason))
