@@ -16,6 +16,7 @@ from markupsafe import Markup
 from pipeline import __version__
 from pipeline.pdf.colors import cmyk_palette
 from pipeline.pdf.footnotes import has_notes, inline_notes
+from pipeline.pdf.long_runs import breakable
 from pipeline.render import embedded_ast, run_pandoc
 from pipeline.sanitize import clean_html
 from pipeline.writers.htmlpage import (
@@ -107,6 +108,7 @@ def build_print_html(document: Document, theme: Theme, settings: PrintSettings, 
         styles = print_styles(document, theme, settings)
         css = styles.fonts + "\n" + styles.rules
     body, notes = print_body(document)
+    body = breakable(body)  # WeasyPrint is quadratic in a run of text with no break opportunity
     logo = theme.tokens["logo"]
     html = styled.render(
         "print.html.j2",
