@@ -284,29 +284,31 @@ def _entry_text(href: str, chapters: list[Chapter], number: int, section_label: 
 _HEADINGS = {"h1", "h2", "h3", "h4", "h5", "h6"}
 
 
-def _label_entries(nav: Any, ncx: Any, chapters: list[Chapter], section_label: str) -> None:
-    """Every contents entry has text (EPUBCheck RSC-005: an empty heading gave an empty `<a/>`), in
-    the navigation document and in the NCX; an empty span is no entry's text and goes."""
+def _label_entries(nav: Any, chapters: list[Chapter], section_label: str) -> dict[str, str]:
+    """Every contents entry has text (EPUBCheck RSC-005: an empty heading gave an empty `<a/>`); an
+    empty span is no entry's text and goes. Returns the text given to each href, for the NCX."""
     from pipeline.writers.xhtml import _remove
 
     toc = nav.find(f".//{{{XHTML}}}nav[@id='toc']")
     if toc is None:
-        return
+        return {}
     for span in [s for s in toc.iter(f"{{{XHTML}}}span") if not _text(s) and not len(s)]:
         _remove(span, keep_content=True)
-    found: dict[str, str] = {}
+    given: dict[str, str] = {}
     for number, link in enumerate(toc.iter(f"{{{XHTML}}}a"), start=1):
         if _text(link) or not link.get("href"):
             continue
         for child in list(link):
             link.remove(child)
-        link.text = found[link.get("href")] = _entry_text(link.get("href"), chapters, number, section_label)
-    if ncx is None or not found:
-        return
+        link.text = given[link.get("href")] = _entry_text(link.get("href"), chapters, number, section_label)
+    return given
+
+
+def _label_ncx(ncx: Any, given: dict[str, str]) -> None:
     for point in ncx.iter(f"{{{NCX}}}navPoint"):
         content, label = point.find(f"{{{NCX}}}content"), point.find(f"{{{NCX}}}navLabel/{{{NCX}}}text")
         if content is not None and label is not None and not (label.text or "").strip():
-            label.text = found.get(content.get("src", ""), label.text)
+            label.text = given.get(content.get("src", ""), label.text)
 
 
 def _fix_navigation(book: Container, invented_href: str | None, chapters: list[Chapter], has_cover: bool,
@@ -327,9 +329,7 @@ def _fix_navigation(book: Container, invented_href: str | None, chapters: list[C
     for link in nav.iter(f"{{{XHTML}}}a"):
         if link.get("href"):
             link.set("href", _retarget(link.get("href"), ids_of, where))
-    ncx_name = f"{ROOT}/toc.ncx"
-    ncx = book.xml(ncx_name) if ncx_name in book.members else None
-    _label_entries(nav, ncx, chapters, section_label)
+    given = _label_entries(nav, chapters, section_label)
     for old in nav.findall(".//x:nav", ns):
         if old.get(f"{{{OPS}}}type") == "landmarks":
             old.getparent().remove(old)
@@ -354,7 +354,9 @@ def _fix_navigation(book: Container, invented_href: str | None, chapters: list[C
     if direction:
         nav.set("dir", direction)
     book.set_xml(nav_name, nav, "<!DOCTYPE html>")
-    if ncx is not None:
+    ncx_name = f"{ROOT}/toc.ncx"
+    if ncx_name in book.members:
+        ncx = book.xml(ncx_name)
         if invented_href:
             for content in ncx.iter(f"{{{NCX}}}content"):
                 if content.get("src") == invented_href:
@@ -363,6 +365,7 @@ def _fix_navigation(book: Container, invented_href: str | None, chapters: list[C
         for content in ncx.iter(f"{{{NCX}}}content"):
             if content.get("src"):
                 content.set("src", _retarget(content.get("src"), ids_of, where))
+        _label_ncx(ncx, given)
         book.set_xml(ncx_name, ncx)
 
 
