@@ -426,7 +426,8 @@ SHAPE_EXAMPLES = 4
 
 @settings(SETTINGS, max_examples=SHAPE_EXAMPLES)
 @given(document_shapes())
-@example(b'<p align="center"><!-- logo --><img src="logo.png"></p>\n\n## \n\nText.\n')  # lazygit, k8s
+# lazygit's comment before an element, k8s's empty heading, and an impossible date (found by fuzzing)
+@example(b'---\ndate: 2016-19-17\n---\n<p align="center"><!-- logo --><img src="logo.png"></p>\n\n## \n\nText.\n')
 @example(b"\xef\xbb\xbf---\ntitle: [a, b]\n---\n- ## [link](https://example.org)\r\n\r> ## ![](x.png)\n")
 def test_document_shapes_convert_to_every_format_or_fail_with_a_documented_error(data: bytes) -> None:
     check_every_format(data)

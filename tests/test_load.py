@@ -124,6 +124,15 @@ def test_dates_and_lists(tmp_path):
     assert meta.lang == "ja"
 
 
+@pytest.mark.parametrize(("written", "date"), [("2016-19-17", "2016"), ("2015-02-29", "2015-02"),
+                                               ("2016-02-29", "2016-02-29"), ("2024-13", "2024")])
+def test_an_impossible_date_keeps_only_its_real_parts(tmp_path, written, date):
+    # Found by fuzzing document shapes: "2016-19-17" became the EPUB's dc:date as is, pandoc left it
+    # empty, and EPUBCheck rejected the book.
+    path = _write(tmp_path, f"---\ntitle: T\ndate: {written}\n---\nx\n".encode())
+    assert load_document(path).meta.date == date
+
+
 def test_missing_file_is_a_usage_error(tmp_path):
     with pytest.raises(UsageError, match="no such file"):
         load_document(tmp_path / "absent.md")
