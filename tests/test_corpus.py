@@ -54,8 +54,10 @@ def cell(outcome: dict[str, Any] | None) -> str:
         return "not run"
     if outcome["status"] != "ok":
         return " ".join(str(outcome.get("error", outcome["status"])).split())[:160].replace("|", "\\|")
-    validation = outcome.get("details", {}).get("validation", {})
-    return "passed" if validation.get("status") == "passed" else f"written, {validation.get('summary', 'unchecked')}"
+    validation = outcome.get("details", {}).get("validation")
+    if validation is None:
+        return "written (no validator)"
+    return "passed" if validation["status"] == "passed" else f"written, {validation['summary']}"
 
 
 def table(gate: Gate) -> str:
