@@ -397,6 +397,7 @@ def check_pandoc_reads_the_same_text(text: str) -> None:
 @example("a\n\n[^1]: a\n\n    ::: {.note}\n    [^1]: a\n    :::\n\n")  # unbalanced tokens
 @example("x[^1]\n\n[^1]: a [^1] and [^2]\n\n[^2]: b [^1] [^3]\n\n[^3]: c\n")  # cycle of notes
 @example("a\n\n| &nbsp; |\n|---|\n\n")  # a no-break space at a cell's edge vanished on the second run
+@example("a\n\n::: {.note}\n[^1]: a\n\na  \na\n===\n:::\n\n")  # a kept div lost its fence, its note doubled
 def test_normalizer_never_fails_and_is_idempotent_on_generated_syntax(text: str) -> None:
     check_normalizer(text)
 

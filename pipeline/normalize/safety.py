@@ -37,7 +37,8 @@ class KeptBlock:
     kinds: tuple[str, ...]
 
     def describe(self) -> str:
-        what = " and ".join(dict.fromkeys(k.removesuffix("_open").replace("_", " ") for k in self.kinds))
+        what = " and ".join(dict.fromkeys(k.removesuffix("_open").replace("container_", "fenced ").replace("_", " ")
+                                          for k in self.kinds))
         return what or "block"
 
 
@@ -105,9 +106,27 @@ def _differing(edited: list[str], reparsed: list[str]) -> set[int]:
     return {prefix + k for k in found}
 
 
-def _lines(tokens: list[Token], block: tuple[int, int]) -> tuple[int, int] | None:
+def _lines(tokens: list[Token], block: tuple[int, int], source: list[str]) -> tuple[int, int] | None:
+    """The source lines of a block (0-based, end exclusive), closing fence included."""
     opener = tokens[block[0]]
-    return (opener.map[0], opener.map[1]) if opener.map else None
+    if not opener.map:
+        return None
+    start, end = opener.map
+    # A fenced div's map stops before its closing `:::`.
+    if opener.type.startswith("container_") and end < len(source) and source[end].strip() == opener.markup:
+        end += 1
+    return start, end
+
+
+def _defines_footnotes(tokens: list[Token], spans: list[list[int]]) -> bool:
+    """Whether a footnote is defined on these lines: markdown-it moved it to the end, where it is
+    rendered again, so the lines cannot come back as written."""
+    in_notes = False
+    for token in tokens:
+        in_notes = in_notes or token.type == "footnote_block_open"
+        if in_notes and token.map and any(s[0] <= token.map[0] < s[1] for s in spans):
+            return True
+    return False
 
 
 def _merge(ranges: list[list[int]]) -> list[list[int]]:
@@ -127,25 +146,27 @@ def _keep(tokens: list[Token], blocks: list[tuple[int, int]], failing: set[int],
 
     ranges: list[list[int]] = []
     for k in sorted(failing):
-        lines = _lines(tokens, blocks[k])
+        lines = _lines(tokens, blocks[k], source)
         if lines is None:
             kind = tokens[blocks[k][0]].type.removesuffix("_open").replace("_", " ")
             raise UnsafeRender(f"a {kind} without source lines (moved or made by a rule) does not keep its text")
         ranges.append(list(lines))
     # Blocks a rule split or moved share lines with the failing ones: they go back together, and
     # the ranges grow until no block straddles an edge.
-    spans = [lines for block in blocks if (lines := _lines(tokens, block)) is not None]
+    spans = [lines for block in blocks if (lines := _lines(tokens, block, source)) is not None]
     while True:
         merged = _merge(ranges)
         grown = _merge(merged + [list(s) for s in spans if any(s[0] < m[1] and m[0] < s[1] for m in merged)])
         if grown == merged:
             break
         ranges = grown
+    if _defines_footnotes(tokens, merged):
+        raise UnsafeRender("a block that defines a footnote does not keep its text")
     out: list[Token] = []
     kept: dict[int, KeptBlock] = {}  # per merged span
     verbatims: dict[int, Token] = {}
     for block in blocks:
-        lines = _lines(tokens, block)
+        lines = _lines(tokens, block, source)
         at = next((n for n, s in enumerate(merged) if lines and s[0] <= lines[0] and lines[1] <= s[1]), None)
         if at is None:
             out += tokens[block[0]:block[1] + 1]
@@ -165,7 +186,7 @@ def _keep(tokens: list[Token], blocks: list[tuple[int, int]], failing: set[int],
         # The text the re-parse must find there: the source's own blocks on those lines.
         verbatim.meta["text"] = " ".join(
             plain_text(pristine[a:b + 1]) for a, b in top_level_blocks(pristine)
-            if (lines := _lines(pristine, (a, b))) and start <= lines[0] and lines[1] <= merged[at][1])
+            if (lines := _lines(pristine, (a, b), source)) and start <= lines[0] and lines[1] <= merged[at][1])
         out.append(verbatim)
         verbatims[at] = verbatim
         kept[at] = KeptBlock(start, start + len(body), (tokens[block[0]].type,))

@@ -153,6 +153,27 @@ def test_a_kept_block_keeps_its_reference_definitions(monkeypatch: pytest.Monkey
     assert [d.code for d in doc.diagnostics] == ["NORM001"]
 
 
+@pytest.mark.parametrize(("source", "kept"), [
+    # mdformat writes a setext heading with a hard break as `# a<br /> b`: other text.
+    ("Intro teh.\n\nOne  \ntwo\n===\n\nOutro teh.\n", "the heading at lines 3–5"),
+    # The same inside a fenced div: kept with its closing fence.
+    ("Intro teh.\n\n::: {.note}\nOne  \ntwo\n===\n:::\n\nOutro teh.\n", "the fenced div at lines 3–7"),
+])
+def test_a_block_the_renderer_cannot_write_back_is_kept_alone(source: str, kept: str) -> None:
+    doc = run(source)
+    assert doc.body == source.replace("teh", "the")
+    assert [(d.code, kept in d.message) for d in doc.diagnostics] == [("NORM001", True)]
+    assert run(doc.body).body == doc.body
+
+
+def test_a_failing_block_that_defines_a_footnote_keeps_the_whole_body() -> None:
+    # The definition was moved to the end and written there again: the body grew on every run.
+    source = "a\n\n::: {.note}\n[^1]: a\n\na  \na\n===\n:::\n"
+    doc = run(source)
+    assert doc.body == source
+    assert [d.code for d in doc.diagnostics] == ["NORM000"] and "footnote" in doc.diagnostics[0].message
+
+
 def test_change_lines_are_source_lines() -> None:
     doc = normalize(make_doc("\nIntro.\n\nThe teh end.\n", body_line=11), options("TYPO004"))
     [change] = doc.changes
