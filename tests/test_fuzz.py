@@ -398,6 +398,12 @@ def check_pandoc_reads_the_same_text(text: str) -> None:
 @example("x[^1]\n\n[^1]: a [^1] and [^2]\n\n[^2]: b [^1] [^3]\n\n[^3]: c\n")  # cycle of notes
 @example("a\n\n| &nbsp; |\n|---|\n\n")  # a no-break space at a cell's edge vanished on the second run
 @example("a\n\n::: {.note}\n[^1]: a\n\na  \na\n===\n:::\n\n")  # a kept div lost its fence, its note doubled
+@example("a\n\n* a\n\n- <div>\n\n  \\\n\n  </div>\n\n  ***\n\n")  # a list merged with the kept one after it
+# A kept list defines [ref] again, differently: its definition would win on the next read.
+@example("a\n\n::: {.note}\n[ref]: https://example.org/a_(b) 'title'\n:::\n\n* a\n- # a\n\n  # [[a][ref]]{.note}\n\n"
+         "  [ref]: example.org/path 'title'\n\n")
+@example("[ref]: example.org/path 'title'\n\n- ![<b>bold</b>](https://example.org/a_(b) \"title\")\n\n"
+         "- [ref]: https://example.org/a_(b) 'title'\n\n1. a\n- # a\n\n  # [[a][ref]]{.note}\n\n")  # and unused
 def test_normalizer_never_fails_and_is_idempotent_on_generated_syntax(text: str) -> None:
     check_normalizer(text)
 

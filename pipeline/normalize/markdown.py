@@ -86,8 +86,25 @@ def _gfm_renderers() -> SimpleNamespace:
 def _render_verbatim(node: RenderTreeNode, context: RenderContext) -> str:
     # A block kept as the author wrote it. Its reference links still need their definitions, which
     # mdformat writes at the end for the labels it saw used.
-    context.env["used_refs"].update(node.meta.get("refs", ()))
+    if "[" in node.content:  # it may use or define references
+        context.env["used_refs"].update(_definitions_needed(node.content, node.meta.get("refs", ()), context.env))
     return node.content
+
+
+def _definitions_needed(content: str, used: Sequence[str], env: dict[str, Any]) -> list[str]:
+    """The labels a verbatim block uses and does not define itself.
+
+    A label it defines differently from the rest of the document cannot be kept: the first
+    definition wins, and written back at the end the other one would come first on the next read.
+    """
+    own: dict[str, Any] = {}
+    parser().parse(content, own)
+    defined = own.get("references", {})
+    for label, ref in defined.items():
+        first = env.get("references", {}).get(label)
+        if first is not None and (first.get("href"), first.get("title")) != (ref.get("href"), ref.get("title")):
+            raise ValueError(f"reference [{label.lower()}] is defined twice, differently, near a block kept as written")
+    return [label for label in used if label not in defined]
 
 
 def reference_labels(tokens: Sequence[Token]) -> list[str]:

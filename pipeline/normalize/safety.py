@@ -106,6 +106,25 @@ def _differing(edited: list[str], reparsed: list[str]) -> set[int]:
     return {prefix + k for k in found}
 
 
+def _adjacent_lists(tokens: list[Token], blocks: list[tuple[int, int]], failing: set[int]) -> set[int]:
+    """The lists right before and after a failing list, of its kind.
+
+    mdformat gives adjacent lists alternating markers so they stay apart; one kept as written keeps
+    its own, and a neighbour rendered with the same one would merge with it on the next read.
+    """
+    found: set[int] = set()
+    for k in failing:
+        kind = tokens[blocks[k][0]].type
+        if kind not in ("bullet_list_open", "ordered_list_open"):
+            continue
+        for step in (-1, 1):
+            j = k + step
+            while 0 <= j < len(blocks) and tokens[blocks[j][0]].type == kind:
+                found.add(j)
+                j += step
+    return found
+
+
 def _lines(tokens: list[Token], block: tuple[int, int], source: list[str]) -> tuple[int, int] | None:
     """The source lines of a block (0-based, end exclusive), closing fence included."""
     opener = tokens[block[0]]
@@ -214,6 +233,7 @@ def render_checked(tokens: list[Token], env: dict[str, Any], source: str) -> tup
         # neighbours (a list continuing into it, say): they go back as written too.
         failing |= {n for k in failing if tokens[blocks[k][0]].type == markdown.VERBATIM for n in (k - 1, k + 1)}
         failing = {k for k in failing if 0 <= k < len(blocks) and tokens[blocks[k][0]].type != markdown.VERBATIM}
+        failing |= _adjacent_lists(tokens, blocks, failing)
         if not failing:
             raise UnsafeRender("the rendered Markdown does not carry the same text as the edited tree")
         if pristine is None:
