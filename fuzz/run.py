@@ -2,6 +2,7 @@
 
     .venv/bin/python fuzz/run.py --examples 100000                 # every property
     .venv/bin/python fuzz/run.py --examples 5000 --property html --seed 7
+    .venv/bin/python fuzz/run.py --examples 300 --property shapes   # whole files, every format (~5 s each)
 
 Failing examples are shrunk, printed with a reproduction blob, and saved in the example database
 (.hypothesis/fuzz by default), so the next run — and `pytest tests/test_fuzz.py` with the same
@@ -39,13 +40,15 @@ def properties(module: ModuleType) -> dict[str, tuple[Callable[..., None], tuple
         "normalizer": (module.check_normalizer, (module.markdown_documents(),)),
         "html": (module.check_html_writer, (module.FRONT_MATTER, module.markdown_documents())),
         "pandoc": (module.check_pandoc_reads_the_same_text, (module.markdown_documents(),)),
+        # Whole document-shaped files through every writer, EPUBCheck on the EPUB: seconds each.
+        "shapes": (module.check_every_format, (module.document_shapes(),)),
     }
 
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--examples", type=int, default=10_000, help="examples per property (default 10000)")
-    parser.add_argument("--property", choices=["normalizer", "html", "pandoc", "all"], default="all")
+    parser.add_argument("--property", choices=["normalizer", "html", "pandoc", "shapes", "all"], default="all")
     parser.add_argument("--seed", type=int, default=None, help="reproducible run")
     parser.add_argument("--database", type=Path, default=REPO / ".hypothesis" / "fuzz",
                         help="where failing examples are kept (default .hypothesis/fuzz)")

@@ -19,15 +19,34 @@ DEFAULT_MAX_BYTES = 20 * 1024 * 1024
 MAX_FRONT_MATTER_CHARS = 1024 * 1024
 MAX_YAML_NODES = 100_000
 
+# Longest first: a UTF-32 little-endian mark begins with the UTF-16 one.
+_BOMS = (
+    (codecs.BOM_UTF32_LE, "utf-32-le", "UTF-32 (little-endian)"),
+    (codecs.BOM_UTF32_BE, "utf-32-be", "UTF-32 (big-endian)"),
+    (codecs.BOM_UTF8, "utf-8", "UTF-8"),
+    (codecs.BOM_UTF16_LE, "utf-16-le", "UTF-16 (little-endian)"),
+    (codecs.BOM_UTF16_BE, "utf-16-be", "UTF-16 (big-endian)"),
+)
+
+
+def _broken_after_bom(text: bytes, exc: UnicodeDecodeError, name: str, offset: int, path: Path) -> LoadError:
+    """Where a file that announced its encoding with a byte-order mark stops being that encoding."""
+    good = text[: exc.start].decode(exc.encoding, errors="replace")
+    line = good.count("\n") + 1
+    column = len(good) - (good.rfind("\n") + 1) + 1
+    what = "the file ends in the middle of a character" if exc.reason == "truncated data" else exc.reason
+    return LoadError(f"starts with a {name} byte-order mark, but the text breaks at byte {offset + exc.start} "
+                     f"(line {line}, column {column}): {what}", path, line)
+
+
 def decode(data: bytes, path: Path) -> tuple[str, str | None]:
     """Decode file bytes to text; return the text and a note when the encoding was not UTF-8."""
-    for bom, encoding in (
-        (codecs.BOM_UTF8, "utf-8-sig"),
-        (codecs.BOM_UTF16_LE, "utf-16"),
-        (codecs.BOM_UTF16_BE, "utf-16"),
-    ):
+    for bom, encoding, name in _BOMS:
         if data.startswith(bom):
-            return data.decode(encoding), (None if encoding == "utf-8-sig" else "UTF-16")
+            try:
+                return data[len(bom):].decode(encoding), (None if encoding == "utf-8" else name)
+            except UnicodeDecodeError as exc:
+                raise _broken_after_bom(data[len(bom):], exc, name, len(bom), path) from exc
     try:
         return data.decode("utf-8"), None
     except UnicodeDecodeError as exc:

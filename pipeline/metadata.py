@@ -56,7 +56,17 @@ def normalize_date(value: Any) -> str | None:
     if not match:
         return None
     year, month, day = match.groups()
-    parts = [year] + [f"{int(p):02d}" for p in (month, day) if p]
+    # Only the parts that make a real date: "2016-19-17" (a typo the loader kept as text) is 2016;
+    # an impossible date left pandoc's EPUB with an empty dc:date, which EPUBCheck rejects.
+    parts = [year]
+    for size, part in ((2, month), (3, day)):
+        if not part:
+            break
+        try:
+            dt.date(int(year), int(month), int(day) if size == 3 else 1)
+        except ValueError:
+            break
+        parts.append(f"{int(part):02d}")
     return "-".join(parts)
 
 

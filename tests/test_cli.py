@@ -62,6 +62,20 @@ def test_unknown_theme(tmp_path):
     assert not out.exists()
 
 
+@pytest.mark.parametrize("where", ["file", "inside-file", "proc"])
+def test_an_output_folder_that_cannot_be_one_is_a_usage_error(tmp_path, where):
+    """`-o some-file` and `-o /proc/nope` ended in a traceback from the lock's mkdir."""
+    source = tmp_path / "ok.md"
+    source.write_text("# Ok\n\nText.\n", encoding="utf-8")
+    blocker = tmp_path / "some-file"
+    blocker.write_text("not a folder", encoding="utf-8")
+    out = {"file": blocker, "inside-file": blocker / "sub", "proc": "/proc/nope"}[where]
+    result = run_cli(str(source), "--to", "html", "-o", str(out))
+    assert result.returncode == 2
+    _assert_one_line_error(result, str(out), "output folder")
+    assert blocker.read_text(encoding="utf-8") == "not a folder"
+
+
 def test_unreadable_front_matter_names_file_and_line(tmp_path):
     source = tmp_path / "broken.md"
     source.write_text("---\ntitle: ok\nauthors: [one, two\n---\n# Body\n", encoding="utf-8")

@@ -168,3 +168,48 @@ def test_right_to_left_documents(tmp_path):
     assert _opf(epub).find("o:spine", OPF).get("page-progression-direction") == "rtl"
     assert etree.fromstring(_member(epub, "EPUB/text/ch001.xhtml")).get("dir") == "rtl"
     assert b"<w:bidi/>" in _member(tmp_path / "out" / "ar.docx", "word/document.xml")
+
+
+HEADING_SHAPES = """\
+---
+title: Heading shapes
+---
+# Opening
+
+Text.
+
+##
+
+Under an empty heading (the k8s SIG Node notes have one).
+
+## ![Only an image](logo.png)
+
+## <!-- only a comment -->
+
+## <span></span>
+
+## [\\[\\]](https://example.org)
+
+- ## A heading in a list item
+
+> ## A heading in a quote
+"""
+
+
+def test_every_contents_entry_has_text(tmp_path):
+    """EPUBCheck RSC-005 "Anchors within nav elements must contain text": an empty heading, or one made
+    only of an image, a comment or an empty span, gave an empty `<a/>` in the navigation document."""
+    require_tool("java")
+    source = tmp_path / "shapes.md"
+    source.write_text(HEADING_SHAPES, encoding="utf-8")
+    result = run_cli(str(source), "--to", "epub", "--validate", "-o", str(tmp_path / "out"))
+    assert result.returncode == 0, result.stderr
+    book = tmp_path / "out" / "shapes.epub"
+    toc = _nav(book).find(".//x:nav[@id='toc']", X)
+    entries = [" ".join("".join(a.itertext()).split()) for a in toc.iter("{http://www.w3.org/1999/xhtml}a")]
+    # Headings inside list items and quotes are not sections: pandoc leaves them out of the contents.
+    assert entries == ["Opening", "Section 2", "[Only an image]", "Section 4", "Section 5", "[]"]
+    assert not [s for s in toc.iter("{http://www.w3.org/1999/xhtml}span") if not "".join(s.itertext()).strip()]
+    ncx = etree.fromstring(_member(book, "EPUB/toc.ncx"))
+    labels = [t.text for t in ncx.iter("{http://www.daisy.org/z3986/2005/ncx/}text")]
+    assert "Section 2" in labels and "Section 5" in labels and all((t or "").strip() for t in labels)

@@ -48,6 +48,27 @@ def test_utf16_with_bom(tmp_path):
     assert any(d.code == "LOAD001" for d in document.diagnostics)
 
 
+@pytest.mark.parametrize(("bom", "codec", "name"), [
+    (codecs.BOM_UTF16_LE, "utf-16-le", "UTF-16 (little-endian)"),
+    (codecs.BOM_UTF16_BE, "utf-16-be", "UTF-16 (big-endian)"),
+    (codecs.BOM_UTF32_LE, "utf-32-le", "UTF-32 (little-endian)"),
+])
+def test_text_cut_off_after_a_byte_order_mark_names_the_encoding_and_the_place(tmp_path, bom, codec, name):
+    # Before: "html failed: UnicodeDecodeError: 'utf-16-le' codec can't decode byte 0x65 …: truncated data".
+    path = _write(tmp_path, bom + "---\ntitle: T\n---\nOne\ntwo".encode(codec)[:-1])
+    with pytest.raises(LoadError) as caught:
+        load_document(path)
+    message = str(caught.value)
+    assert message.startswith(f"{path}:5: starts with a {name} byte-order mark")
+    assert "line 5, column 3" in message and "ends in the middle of a character" in message
+
+
+def test_invalid_utf8_after_a_utf8_byte_order_mark_is_a_load_error(tmp_path):
+    path = _write(tmp_path, codecs.BOM_UTF8 + b"Line one\nbad \xff byte\n")
+    with pytest.raises(LoadError, match=r"doc\.md:2: starts with a UTF-8 byte-order mark.*column 5"):
+        load_document(path)
+
+
 def test_windows_1252_is_detected_and_reported(tmp_path):
     text = (
         "---\ntitle: Café report\n---\n"
@@ -101,6 +122,15 @@ def test_dates_and_lists(tmp_path):
     assert meta.authors == ["Ann", "Bob"]
     assert meta.keywords == ["go", "gc"]
     assert meta.lang == "ja"
+
+
+@pytest.mark.parametrize(("written", "date"), [("2016-19-17", "2016"), ("2015-02-29", "2015-02"),
+                                               ("2016-02-29", "2016-02-29"), ("2024-13", "2024")])
+def test_an_impossible_date_keeps_only_its_real_parts(tmp_path, written, date):
+    # Found by fuzzing document shapes: "2016-19-17" became the EPUB's dc:date as is, pandoc left it
+    # empty, and EPUBCheck rejected the book.
+    path = _write(tmp_path, f"---\ntitle: T\ndate: {written}\n---\nx\n".encode())
+    assert load_document(path).meta.date == date
 
 
 def test_missing_file_is_a_usage_error(tmp_path):

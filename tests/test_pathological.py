@@ -2,8 +2,8 @@
 
 The cases are cmark's and md4c's pathological inputs (test/pathological_tests.py in both), plus
 shapes that stress our own normalizer rules. Each runs through load → normalize → pandoc AST →
-HTML body → DOCX (pandoc's writer) at N/2 and at N, and the cost at N must be at most 2.5× the
-cost at N/2: linear, with room for noise; quadratic would be 4×.
+HTML body → DOCX (pandoc's writer), for a few also to PDF (WeasyPrint's layout), at N/2 and at N,
+and the cost at N must be at most 2.5× the cost at N/2: linear, with room for noise; quadratic would be 4×.
 
 How it is measured, and why:
 - Each case runs in its own process, forked from a fresh interpreter that has already imported
@@ -61,6 +61,8 @@ class Case:
     # must survive). The count comes from the case's Markdown unless `expected` says otherwise.
     keep: str = "a"
     expected: Callable[[int], dict[str, int]] | None = None
+    # Also lay the document out as a PDF (WeasyPrint): for shapes whose cost is in the layout.
+    pdf: bool = False
 
 
 def _many_references(n: int) -> str:
@@ -137,6 +139,12 @@ CASES: dict[str, Case] = {
     ),
     "long line": Case(lambda n: "lorem ipsum " * n, 2400, keep="l"),
     "long word": Case(lambda n: "a" * n, 200000),
+    # WeasyPrint fits each line by laying out what follows it; in a run with no break opportunity
+    # that was everything left, for every line (pipeline/pdf/long_runs.py): 16,000 characters of
+    # backticks took 6 s, 64,000 about 100 s.
+    "backticks in print": Case(lambda n: "".join("e" + "`" * x for x in range(1, int((2 * n) ** 0.5))), 16000,
+                               keep="e", pdf=True),
+    "long word in print": Case(lambda n: "a" * n, 16000, pdf=True),
 }
 
 # Superlinear inside pandoc (3.9), measured with the pandoc binary alone on the normalized text.
@@ -188,7 +196,7 @@ class _Pipeline:
 
         htmlpage.clean_html = timed_clean_html  # this process only: it measures one case and exits
 
-    def run(self, body: str) -> dict[str, Any]:
+    def run(self, body: str, pdf: bool = False) -> dict[str, Any]:
         from pipeline.convert import prepare
         from pipeline.deepstack import run_with_deep_stack
         from pipeline.render import embedded_ast, run_pandoc, with_metadata
@@ -209,6 +217,12 @@ class _Pipeline:
             run_pandoc(with_metadata(embedded_ast(document), document), "docx", fmt="json",
                        outputfile=self.folder / "case.docx", document=document)
             marks.append(("docx", _cpu()))
+            if pdf:
+                from pipeline.writers import WriteOptions
+                from pipeline.writers.pdf import PdfWriter
+
+                PdfWriter().write(document, self.theme, WriteOptions(validate=False), self.folder / "case.pdf")
+                marks.append(("pdf", _cpu()))
             return document, html
 
         # Without the garbage collector: whether a full collection lands in a run (30 ms with the
@@ -258,7 +272,7 @@ def measure(name: str, pipeline: _Pipeline, scale: int = 1) -> dict[str, Any]:
     def best_run(body: str) -> tuple[dict[str, float], dict[str, Any]]:
         # The fastest of the runs: noise (the other case measured beside this one, the rest of a CI
         # machine) only ever adds time, and a median of three still moved a 0.1 s share by 30 %.
-        runs = [pipeline.run(body) for _ in range(REPEATS)]
+        runs = [pipeline.run(body, case.pdf) for _ in range(REPEATS)]
         cost = {key: min(r[key] for r in runs) for key in ("own", "pandoc", "sanitizer", "wall")}
         return cost, runs[-1]
 

@@ -96,3 +96,11 @@ def test_links_follow_their_ids_across_chapters():
 def test_duplicate_ids_keep_the_first():
     _chapter, _missing, out = _clean('<p id="s1">dup of the section id</p><p id="has space">x</p>')
     assert out.count('id="s1"') == 1 and "has space" not in out
+
+
+def test_a_comment_right_before_an_element_is_dropped_without_a_crash():
+    # lazygit's README: `<!-- sponsors --><a …>` left the comment with no tail (None), and joining
+    # it to the text before failed with TypeError.
+    _chapter, _missing, out = _clean('<p align="center"><!-- sponsors --><a href="https://x.org">'
+                                     '<img src="s.png" alt="Sponsor"></a><!--x--></p><div><!--a--><!--b--></div>')
+    assert "sponsors" not in out and "[Sponsor]" in out and "<!--" not in out

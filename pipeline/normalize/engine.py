@@ -4,8 +4,9 @@ Rules never touch the Markdown text directly. They edit markdown-it tokens throu
 which records a `Change` for every edit (or suggestion) before it is made, and which decides whether
 an edit is applied (fixes: always; suggestions: only when asked). The edited tree is rendered back with
 mdformat's renderer, and the result is checked: re-parsed, it must carry the same text as the edited
-tree. If it does not, or anything raises, the document keeps its original body and gets a warning:
-the normalizer never loses text and never stops the pipeline.
+tree. Where it does not, the blocks that differ are kept as written and named (see `safety.py`); if
+that cannot be pinned on blocks, or anything raises, the document keeps its original body and gets
+a warning: the normalizer never loses text and never stops the pipeline.
 """
 
 from __future__ import annotations
@@ -23,6 +24,7 @@ from pipeline.document import Change, Document
 from pipeline.normalize import markdown, math
 from pipeline.normalize.config import Config, load_config
 from pipeline.normalize.registry import Rule, select
+from pipeline.normalize.safety import render_checked
 from pipeline.normalize.tokens import template_spans
 from pipeline.normalize.vocabulary import VOCABULARY_FILE, Vocabulary, load_vocabulary, vocabulary_files
 
@@ -307,40 +309,6 @@ def _looks_like_url(text: str) -> bool:
 
 
 # -- the run ---------------------------------------------------------------------------------------
-def plain_text(tokens: list[Token]) -> str:
-    """The text a reader sees (plus code and link targets), whitespace-collapsed, for safety checks."""
-    parts: list[str] = []
-
-    def visit(toks: list[Token]) -> None:
-        for tok in toks:
-            if tok.children:
-                visit(tok.children)
-            if tok.type in (
-                "text",
-                "code_inline",
-                "code_block",
-                "fence",
-                "html_block",
-                "html_inline",
-                "front_matter",
-                markdown.VERBATIM,
-                math.ESCAPE,
-                *math.TYPES,
-            ):
-                parts.append(tok.content)
-            elif tok.type in ("softbreak", "hardbreak"):
-                parts.append(" ")
-            elif tok.type == "link_open":
-                parts.append(str(tok.attrs.get("href", "")))
-            elif tok.type == "image":
-                parts.append(str(tok.attrs.get("src", "")))
-            if tok.block:
-                parts.append(" ")
-
-    visit(tokens)
-    return " ".join("".join(parts).split())
-
-
 def run(doc: Document, options: NormalizeOptions) -> Document:
     """Normalize `doc` in place and return it; never raises."""
     started = time.perf_counter()
@@ -393,15 +361,17 @@ def run(doc: Document, options: NormalizeOptions) -> Document:
     ctx.rule = None
 
     try:
-        body = markdown.render(tokens, env)
-        expected = plain_text(tokens)
-        reparsed, _ = markdown.parse(body)
-        if plain_text(reparsed) != expected:
-            raise ValueError("the rendered Markdown does not carry the same text as the edited tree")
+        body, kept = render_checked(tokens, env, original)
     except Exception as exc:
         doc.warn(ENGINE_CODE, f"normalized text failed the safety check, body left unchanged: {exc}", doc.body_line)
         doc.changes.extend(replace(c, applied=False) for c in ctx.changes)
         return doc
+    for block in kept:
+        first, last = doc.body_line + block.start, doc.body_line + block.end - 1
+        where = f"line {first}" if last <= first else f"lines {first}–{last}"
+        doc.warn(VERBATIM_CODE, f"the {block.describe()} at {where} did not keep its text when normalized: "
+                 "left as written, not normalized", first)
+        ctx.changes = [replace(c, applied=False) if first <= c.line <= last else c for c in ctx.changes]
 
     if not original.endswith("\n") and body.endswith("\n") and original.strip():
         pass  # canonical Markdown ends with a newline; that is formatting, recorded below

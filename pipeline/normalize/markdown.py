@@ -111,8 +111,40 @@ def _gfm_renderers() -> SimpleNamespace:
 
 
 def _render_verbatim(node: RenderTreeNode, context: RenderContext) -> str:
-    # A block nested deeper than the parser goes: written back exactly as the author wrote it.
+    # A block kept as the author wrote it. Its reference links still need their definitions, which
+    # mdformat writes at the end for the labels it saw used.
+    if "[" in node.content:  # it may use or define references
+        context.env["used_refs"].update(_definitions_needed(node.content, node.meta.get("refs", ()), context.env))
     return node.content
+
+
+def _definitions_needed(content: str, used: Sequence[str], env: dict[str, Any]) -> list[str]:
+    """The labels a verbatim block uses and does not define itself.
+
+    A label it defines differently from the rest of the document cannot be kept: the first
+    definition wins, and written back at the end the other one would come first on the next read.
+    """
+    own: dict[str, Any] = {}
+    parser().parse(content, own)
+    defined = own.get("references", {})
+    for label, ref in defined.items():
+        first = env.get("references", {}).get(label)
+        if first is not None and (first.get("href"), first.get("title")) != (ref.get("href"), ref.get("title")):
+            raise ValueError(f"reference [{label.lower()}] is defined twice, differently, near a block kept as written")
+    return [label for label in used if label not in defined]
+
+
+def reference_labels(tokens: Sequence[Token]) -> list[str]:
+    """The reference labels (`[text][label]`) the links and images in `tokens` use."""
+    labels: list[str] = []
+    stack = list(tokens)
+    while stack:
+        token = stack.pop()
+        if token.children:
+            stack.extend(token.children)
+        if token.type in ("link_open", "image") and token.meta.get("label"):
+            labels.append(token.meta["label"])
+    return labels
 
 
 _FOOTNOTE_OPENER = re.compile(r"(?<!\\)\[\^")
@@ -274,10 +306,7 @@ def parser() -> MarkdownIt:
     # visible text that pandoc reads differently. Keep what the author wrote; the LINK rules
     # report such targets and the sanitizer removes them from the outputs.
     md.validateLink = lambda url: True  # type: ignore[method-assign]
-    # markdown-it percent-encodes every destination it reads (`#Описание` → `#%D0%9E…`), and mdformat
-    # writes that back: the author's readable address would change in the source for nothing (every
-    # renderer encodes it the same way when it writes HTML). Destinations stay as written.
-    md.normalizeLink = lambda url: url  # type: ignore[method-assign]
+    md.normalizeLink = keep_destination  # type: ignore[method-assign]
     md.enable(["table", "strikethrough"])
     md.use(front_matter_plugin).use(tasklists_plugin)
     use_math(md)
@@ -289,6 +318,24 @@ def parser() -> MarkdownIt:
     md.use(container_plugin, DIV, validate=_is_fenced_div)
     _watch_nesting(md)
     return md
+
+
+_NON_ASCII_RUN = re.compile(r"([^\x00-\x7f]+)")
+
+
+def keep_destination(url: str) -> str:
+    """A link or image destination as the author wrote it, escaped only where Markdown needs it.
+
+    markdown-it's own normalization percent-encodes every non-ASCII character and converts host
+    names to punycode: rendered back, `[Установка](#установка)` became `(#%D1%83…)`, which no
+    heading id matches, `<https://пример.рф>` showed readers `xn--e1afmkfd.xn--p1ai`, and a link
+    a rule had just written (`https://ru.wikipedia.org/wiki/Пример`) no longer matched its re-parse,
+    so the safety check kept the whole document as written. ASCII is still percent-encoded as
+    mdurl does (spaces, quotes, backslashes, brackets, stray `%`), so the destination stays one.
+    """
+    import mdurl
+
+    return "".join(part if index % 2 else mdurl.encode(part) for index, part in enumerate(_NON_ASCII_RUN.split(url)))
 
 
 def _index_footnote_reorder(md: MarkdownIt) -> None:
@@ -579,7 +626,9 @@ def _keep_as_written(
         while body and not body[-1].strip():
             body.pop()
         out += tokens[pos:open_]
-        out.append(Token(VERBATIM, "", 0, content="\n".join(body), map=[start, start + len(body)], block=True))
+        verbatim = Token(VERBATIM, "", 0, content="\n".join(body), map=[start, start + len(body)], block=True)
+        verbatim.meta["refs"] = reference_labels(tokens[open_:close + 1])
+        out.append(verbatim)
         pos = close + 1
         reason = "; ".join(dict.fromkeys(reasons[k] for k in group if k in reasons))
         kept.append((start, start + len(body), reason))

@@ -17,6 +17,7 @@ from pipeline import __version__
 from pipeline.fonts.fallback import document_fonts, styled_theme
 from pipeline.pdf.colors import cmyk_palette
 from pipeline.pdf.footnotes import has_notes, inline_notes
+from pipeline.pdf.long_runs import breakable
 from pipeline.pdf.tables import fit_tables
 from pipeline.render import embedded_ast, run_pandoc
 from pipeline.writers.docx_reference import to_points
@@ -110,6 +111,7 @@ def build_print_html(document: Document, theme: Theme, settings: PrintSettings, 
     body, notes = print_body(document)
     body = fit_tables(body, document, settings.content_width_mm, settings.landscape_width_mm,
                       to_points(theme.tokens["font"]["size"], 10.5))
+    body = breakable(body)  # WeasyPrint is quadratic in a run of text with no break opportunity
     logo = theme.tokens["logo"]
     html = styled.render(
         "print.html.j2",

@@ -264,6 +264,54 @@ def _retarget(href: str, ids_of: dict[str, set[str]], where: dict[str, str]) -> 
     return f"text/{where[fragment]}#{fragment}"
 
 
+def _entry_text(href: str, chapters: list[Chapter], number: int, section_label: str) -> str:
+    """Text for a contents entry that has none: its heading's text, else the alt text of the images
+    in it, else "Section N" (a heading that is empty or made only of markup)."""
+    path, _, fragment = href.partition("#")
+    chapter = next((c for c in chapters if c.name == path.removeprefix("text/")), None)
+    target = None
+    if chapter is not None:
+        target = next((el for el in chapter.root.iter() if fragment and el.get("id") == fragment), None)
+        if target is not None and etree.QName(target).localname == "section":
+            target = next((h for h in target if etree.QName(h).localname in _HEADINGS), target)
+    if target is not None:
+        text = _text(target) or " ".join(
+            " ".join((img.get("alt") or "").split()) for img in target.iter(f"{{{XHTML}}}img")).strip()
+        if text:
+            return text
+    return f"{section_label} {number}"
+
+
+_HEADINGS = {"h1", "h2", "h3", "h4", "h5", "h6"}
+
+
+def _label_entries(nav: Any, chapters: list[Chapter], section_label: str) -> dict[str, str]:
+    """Every contents entry has text (EPUBCheck RSC-005: an empty heading gave an empty `<a/>`); an
+    empty span is no entry's text and goes. Returns the text given to each href, for the NCX."""
+    from pipeline.writers.xhtml import _remove
+
+    toc = nav.find(f".//{{{XHTML}}}nav[@id='toc']")
+    if toc is None:
+        return {}
+    for span in [s for s in toc.iter(f"{{{XHTML}}}span") if not _text(s) and not len(s)]:
+        _remove(span, keep_content=True)
+    given: dict[str, str] = {}
+    for number, link in enumerate(toc.iter(f"{{{XHTML}}}a"), start=1):
+        if _text(link) or not link.get("href"):
+            continue
+        for child in list(link):
+            link.remove(child)
+        link.text = given[link.get("href")] = _entry_text(link.get("href"), chapters, number, section_label)
+    return given
+
+
+def _label_ncx(ncx: Any, given: dict[str, str]) -> None:
+    for point in ncx.iter(f"{{{NCX}}}navPoint"):
+        content, label = point.find(f"{{{NCX}}}content"), point.find(f"{{{NCX}}}navLabel/{{{NCX}}}text")
+        if content is not None and label is not None and not (label.text or "").strip():
+            label.text = given.get(content.get("src", ""), label.text)
+
+
 def _fix_navigation(book: Container, invented_href: str | None, chapters: list[Chapter], has_cover: bool,
                     words: dict[str, str], direction: str = "") -> None:
     ids_of = {c.name: c.ids() for c in chapters}
@@ -282,6 +330,7 @@ def _fix_navigation(book: Container, invented_href: str | None, chapters: list[C
     for link in nav.iter(f"{{{XHTML}}}a"):
         if link.get("href"):
             link.set("href", _retarget(link.get("href"), ids_of, where))
+    given = _label_entries(nav, chapters, words.get("section", "Section"))
     for old in nav.findall(".//x:nav", ns):
         if old.get(f"{{{OPS}}}type") == "landmarks":
             old.getparent().remove(old)
@@ -317,6 +366,7 @@ def _fix_navigation(book: Container, invented_href: str | None, chapters: list[C
         for content in ncx.iter(f"{{{NCX}}}content"):
             if content.get("src"):
                 content.set("src", _retarget(content.get("src"), ids_of, where))
+        _label_ncx(ncx, given)
         book.set_xml(ncx_name, ncx)
 
 

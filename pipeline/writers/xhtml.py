@@ -157,7 +157,7 @@ def _from_html_tree(node: ET.Element, parent: Any = None) -> Any:
     previous = None
     for child in node:
         if not isinstance(child.tag, str):  # a comment or processing instruction
-            text = _xml_text(child.tail)
+            text = _xml_text(child.tail) or ""
             if previous is None:
                 element.text = (element.text or "") + text
             else:

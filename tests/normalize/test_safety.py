@@ -118,6 +118,62 @@ def test_renderer_failure_keeps_the_original_body(monkeypatch: pytest.MonkeyPatc
     assert any(d.code == "NORM000" for d in doc.diagnostics)
 
 
+def _break_inline_links(monkeypatch: pytest.MonkeyPatch, *also: str) -> None:
+    """Run `also` and a rule whose edit the renderer cannot write back (a line break inside an
+    inline link's destination: the re-parse reads text where the tree has a link)."""
+    from pipeline.normalize import engine
+    from pipeline.normalize.registry import Rule, get
+
+    def break_links(ctx: engine.RuleContext) -> None:
+        for _opener, inline in ctx.inlines():
+            for child in inline.children or []:
+                if child.type == "link_open" and not child.meta.get("label") and ctx.propose(None, None, "x", "y"):
+                    child.attrs["href"] = "https://example.org/a\nb"
+
+    rules = [*(get(rule_id) for rule_id in also), Rule("TEST001", "breaks links", "fix", break_links)]
+    monkeypatch.setattr(engine, "select", lambda enable, disable: rules)
+
+
+def test_a_block_that_loses_its_text_when_rendered_is_kept_as_written_alone(monkeypatch: pytest.MonkeyPatch) -> None:
+    _break_inline_links(monkeypatch, "TYPO004")
+    source = "First teh line.\n\n- a teh item\n- [link](https://example.org) teh\n\nLast teh line.\n"
+    doc = normalize(make_doc(source, body_line=5), options())
+    assert doc.body == "First the line.\n\n- a teh item\n- [link](https://example.org) teh\n\nLast the line.\n"
+    assert [(d.code, d.line) for d in doc.diagnostics] == [("NORM001", 7)]
+    assert "bullet list at lines 7–8" in doc.diagnostics[0].message
+    assert [(c.line, c.applied) for c in doc.changes if c.rule == "TYPO004"] == [
+        (5, True), (7, False), (8, False), (10, True)]
+
+
+def test_a_kept_block_keeps_its_reference_definitions(monkeypatch: pytest.MonkeyPatch) -> None:
+    _break_inline_links(monkeypatch)
+    source = "Read [the docs][d] or [this](https://example.org).\n\n[d]: https://example.org/docs\n"
+    doc = normalize(make_doc(source), options())
+    assert doc.body == source
+    assert [d.code for d in doc.diagnostics] == ["NORM001"]
+
+
+@pytest.mark.parametrize(("source", "kept"), [
+    # mdformat writes a setext heading with a hard break as `# a<br /> b`: other text.
+    ("Intro teh.\n\nOne  \ntwo\n===\n\nOutro teh.\n", "the heading at lines 3–5"),
+    # The same inside a fenced div: kept with its closing fence.
+    ("Intro teh.\n\n::: {.note}\nOne  \ntwo\n===\n:::\n\nOutro teh.\n", "the fenced div at lines 3–7"),
+])
+def test_a_block_the_renderer_cannot_write_back_is_kept_alone(source: str, kept: str) -> None:
+    doc = run(source)
+    assert doc.body == source.replace("teh", "the")
+    assert [(d.code, kept in d.message) for d in doc.diagnostics] == [("NORM001", True)]
+    assert run(doc.body).body == doc.body
+
+
+def test_a_failing_block_that_defines_a_footnote_keeps_the_whole_body() -> None:
+    # The definition was moved to the end and written there again: the body grew on every run.
+    source = "a\n\n::: {.note}\n[^1]: a\n\na  \na\n===\n:::\n"
+    doc = run(source)
+    assert doc.body == source
+    assert [d.code for d in doc.diagnostics] == ["NORM000"] and "footnote" in doc.diagnostics[0].message
+
+
 def test_change_lines_are_source_lines() -> None:
     doc = normalize(make_doc("\nIntro.\n\nThe teh end.\n", body_line=11), options("TYPO004"))
     [change] = doc.changes
