@@ -104,7 +104,9 @@ def test_arbitrary_text_never_raises(text: str) -> None:
 
 @pytest.mark.parametrize(
     "text",
-    ["", "\n", "# \n", "**\n", "::: {.byline}\n:::\n", "[x]()\n", "- \\\n", "\\\n", "| a |\n|---|\n| b |\n"],
+    ["", "\n", "# \n", "**\n", "::: {.byline}\n:::\n", "[x]()\n", "- \\\n", "\\\n", "| a |\n|---|\n| b |\n",
+     # A doubled name that TYPO003 re-cases: TYPO002 counts the word without case on both runs.
+     "Github\n\n# Github Github\n"],
 )
 def test_edge_cases_are_idempotent(text: str) -> None:
     once = run(text)

@@ -485,7 +485,7 @@ _LAST_WORD = re.compile(r"(?<![\w'’@#/\\.-])([A-Za-z]+)$")
 @rule("TYPO002")
 def doubled_words(ctx: RuleContext) -> None:
     """Doubled words are reduced to one ("with with" → "with"), keeping legitimate ones ("had had")."""
-    counts = ctx.memo("cased-word-counts", lambda: _cased_counts(ctx.doc.body))
+    counts = ctx.memo("word-counts", lambda: _word_counts(ctx.doc.body))
     speller = lexicon.speller()
 
     def judge(first: str, second: str, before: str, after: str) -> Slip:
@@ -507,7 +507,8 @@ def doubled_words(ctx: RuleContext) -> None:
         # it is a common word ("Executive Executive") or the document uses it on its own elsewhere
         # ("Kibana Kibana" beside "Kibana").
         common = first[1:].islower() and speller.count(lower) >= _COMMON_WORD
-        return "fix" if counts[first] > 2 or common else None
+        # Counted without case: an earlier rule may have re-cased the word ("Github" → "GitHub").
+        return "fix" if counts[lower] > 2 or common else None
 
     def decide(m: re.Match[str], text: str) -> Decision:
         first = m.group(1)
@@ -542,8 +543,8 @@ def _that_that(before: str, after: str) -> Slip:
     return "suggest" if previous is not None and previous.group(1).lower() not in _VERB_BEFORE_THAT else None
 
 
-def _cased_counts(body: str) -> Counter[str]:
-    return Counter(re.findall(r"[A-Za-z]+", body))
+def _word_counts(body: str) -> Counter[str]:
+    return Counter(word.lower() for word in re.findall(r"[A-Za-z]+", body))
 
 
 def _across_line_break(ctx: RuleContext, ref: TextRef, judge: Callable[[str, str, str, str], Slip]) -> None:
