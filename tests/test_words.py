@@ -60,3 +60,11 @@ def test_words_broken_over_lines_and_pages_are_whole_again() -> None:
 def test_words_compare_across_normal_forms_and_case() -> None:
     assert words_of("ﬁne ＡＢＣ Straße") == words_of("fine abc STRASSE")
     assert words_of("خطأً") == words_of("خطأ")  # a harakah is not part of the word's letters
+
+
+def test_site_template_markup_is_not_the_authors_words() -> None:
+    source = ('A {{< figure src="/x.png" caption="A nice chart" >}} B {% comment %}hidden{% endcomment %} C '
+              '({{ser-params}}) D {: #fig title="Frame Format"}\nE {{video "https://youtu.be/x"}}\n')
+    words = source_words(source).counts
+    assert {"nice", "chart", "frame", "format"} <= set(words)  # captions and titles are text
+    assert not {"figure", "src", "png", "hidden", "ser", "params", "fig", "video", "youtu"} & set(words)

@@ -92,11 +92,31 @@ class SourceWords:
                 self.inside.setdefault(word, set()).update(tags)
 
 
+# Site template markup is not the author's text: Liquid and Hugo comments, shortcode and template
+# tags (their names, keys and addresses), kramdown attribute lists and kramdown-rfc references
+# (`{{sec-x}}`, shown as the section's title). A quoted value with a space in it (a caption, a
+# title) is text and stays.
+_TEMPLATE_COMMENT = re.compile(r"\{%-?\s*comment\s*-?%\}.*?\{%-?\s*endcomment\s*-?%\}|\{\{</\*.*?\*/>\}\}"
+                               r"|\{/\*.*?\*/\}", re.DOTALL)
+_TEMPLATE_TAG = re.compile(r"\{\{[<%]?.*?[>%]?\}\}|\{%.*?%\}|\{::?[^}]*\}", re.DOTALL)
+_QUOTED = re.compile(r'"([^"\n]*)"|\'([^\'\n]*)\'')
+
+
+def without_template_markup(markdown: str) -> str:
+    """`markdown` without site template markup (see above), quoted text in it kept."""
+    def keep_text(match: re.Match[str]) -> str:
+        quoted = (a or b for a, b in _QUOTED.findall(match.group(0)))
+        return " ".join(text for text in quoted if len(text.split()) > 1)
+
+    return _TEMPLATE_TAG.sub(keep_text, _TEMPLATE_COMMENT.sub(" ", markdown))
+
+
 def source_words(markdown: str) -> SourceWords:
-    """The words of a Markdown body (front matter already split off), read as the pipeline reads it."""
+    """The words of a Markdown body (front matter already split off), read as the pipeline reads it,
+    site template markup left out (`without_template_markup`)."""
     from pipeline.render import READER, run_pandoc
 
-    ast = json.loads(run_pandoc(markdown, "json", fmt=READER))
+    ast = json.loads(run_pandoc(without_template_markup(markdown), "json", fmt=READER))
     found = SourceWords()
     raw: list[str] = []  # raw HTML of the current block: a tag may open in one inline, close in another
 
@@ -217,7 +237,8 @@ def has_math(path: Path, fmt: str) -> bool | None:
             markup = b"".join(book.read(n) for n in book.namelist() if n.endswith(".xhtml"))
     else:
         markup = path.read_bytes()
-    return b"<math" in markup or re.search(rb'class="math (?:inline|display)"', markup) is not None
+    # MathML (EPUB), pandoc's marked TeX, or formulas drawn as SVG with their TeX as label (HTML).
+    return b"<math" in markup or re.search(rb'class="math(?:-svg)? (?:inline|display)"', markup) is not None
 
 
 def _pieced(word: str, ends: Counter[str], whole: set[str], starts: Counter[str]) -> bool:
