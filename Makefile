@@ -4,6 +4,8 @@
 VENV ?= .venv
 PYTHON ?= python3
 BIN := $(VENV)/bin
+# Test files run side by side on this many processes (xdist); CI has two cores.
+TEST_JOBS ?= 2
 
 .PHONY: run test lint bench clean
 
@@ -11,10 +13,13 @@ run: $(VENV)/.run-installed
 	@bash scripts/system-deps run
 	$(BIN)/convert input/ --to all -o dist
 
+# The pathological cases run alone, after the rest: they measure how CPU time grows with the size
+# of an input, which a neighbouring test's load would blur.
 test: $(VENV)/.test-installed
 	@bash scripts/system-deps test
 	$(BIN)/ruff check pipeline tests
-	$(BIN)/python -m pytest
+	$(BIN)/python -m pytest -n $(TEST_JOBS) --dist loadfile --ignore=tests/test_pathological.py
+	$(BIN)/python -m pytest tests/test_pathological.py
 
 lint: $(VENV)/.test-installed
 	$(BIN)/ruff check pipeline tests
