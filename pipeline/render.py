@@ -63,11 +63,12 @@ def run_pandoc(source: str, to: str, *, fmt: str = "json", args: list[str] | Non
 
     import pypandoc
 
+    from pipeline import trace
     from pipeline.logcapture import warnings_into
 
     capture = warnings_into(document, "pypandoc", "PANDOC", "pandoc") if document else contextlib.nullcontext()
     try:
-        with capture:
+        with capture, trace.span(f"pandoc {fmt.split('-')[0].split('+')[0]} → {to}", lane="pandoc"):
             return pypandoc.convert_text(
                 # --sandbox: pandoc may read only the files named on its command line, never what a
                 # document points at; images the document may use are embedded by `embed_images`.

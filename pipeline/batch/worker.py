@@ -13,6 +13,7 @@ from collections import OrderedDict
 from pathlib import Path
 from typing import Any
 
+from pipeline import trace
 from pipeline.batch.plan import Job, file_sha256
 from pipeline.document import Document
 from pipeline.errors import PipelineError
@@ -48,8 +49,10 @@ def _document(job: Job, theme: Any) -> Document:
                            allowed_hosts=allowed_hosts)
         # Parse once now, so warnings about the text belong to the document, not to one format; the
         # fallback fonts too (a character no font has is one warning, in every output's record).
-        embedded_ast(document)
-        document_fonts(document, theme)
+        with trace.span("pandoc AST, passes, images"):
+            embedded_ast(document)
+        with trace.span("fonts for the text"):
+            document_fonts(document, theme)
         document.artifacts["shared_diagnostics"] = len(document.diagnostics)
         _DOCUMENTS[key] = document
         while len(_DOCUMENTS) > MAX_DOCUMENTS:
@@ -62,7 +65,8 @@ def run_job(job: Job) -> dict[str, Any]:
     """Build one output; never raises: the result says what happened."""
     from pipeline.deepstack import run_with_deep_stack
 
-    return run_with_deep_stack(_run_job, job)
+    with trace.span(f"{job.format} job"):
+        return run_with_deep_stack(_run_job, job)
 
 
 def _run_job(job: Job) -> dict[str, Any]:
@@ -75,8 +79,10 @@ def _run_job(job: Job) -> dict[str, Any]:
     document: Document | None = None
     before = 0
     try:
-        theme = _theme(job.theme, job.theme_fingerprint)
-        document = _document(job, theme)
+        with trace.span("theme"):
+            theme = _theme(job.theme, job.theme_fingerprint)
+        with trace.span("prepare"):
+            document = _document(job, theme)
         before = len(document.diagnostics)
         out_path = Path(job.out_path)
         if job.write_report:
@@ -84,7 +90,8 @@ def _run_job(job: Job) -> dict[str, Any]:
 
             write_change_report(document, out_path.parent)
         writer = get_writer(job.format)
-        outcome = write_atomically(out_path, lambda tmp: writer.write(document, theme, job.options, tmp))
+        with trace.span(f"write {job.format}"):
+            outcome = write_atomically(out_path, lambda tmp: writer.write(document, theme, job.options, tmp))
         result.update(
             status="ok",
             pages=getattr(outcome, "pages", None),

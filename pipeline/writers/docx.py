@@ -16,6 +16,7 @@ import logging
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from pipeline import trace
 from pipeline.render import embedded_ast, run_pandoc, with_metadata
 from pipeline.writers.docx_reference import page_size, reference_docx, text_width, to_points
 
@@ -296,8 +297,9 @@ class DocxWriter:
         selection = document_fonts(document, theme)
         # Before LibreOffice lays it out: its pages use them.
         fonts = embed_fonts(out_path, theme, selection, document.meta.lang)
-        result = WriteResult(details={"fonts": fonts, "toc": fill_contents(out_path, entries, document,
-                                                                            office=getattr(options, "office", True))})
+        with trace.span("fill the contents (LibreOffice)"):
+            contents = fill_contents(out_path, entries, document, office=getattr(options, "office", True))
+        result = WriteResult(details={"fonts": fonts, "toc": contents})
         if selection.families:
             result.details["fallback_fonts"] = selection.describe()
         validate.gate("docx", out_path, document, options, result)

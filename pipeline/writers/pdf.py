@@ -11,6 +11,7 @@ import time
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from pipeline import trace
 from pipeline.logcapture import warnings_into
 from pipeline.mathsvg import MATH_FONT_KEY, math_font
 from pipeline.pdf.tables import FITTED_KEY
@@ -107,6 +108,12 @@ def _blank_pages(pages: list[Any]) -> set[int]:
     return blank
 
 
+def _traced(name: str, function: Any, *args: Any, **kwargs: Any) -> Any:
+    trace.adopt(lane="thread")
+    with trace.span(name):
+        return function(*args, **kwargs)
+
+
 class PdfWriter:
     name = "pdf"
     extension = ".pdf"
@@ -144,16 +151,20 @@ class PdfWriter:
             # Pandoc writes the body (0.1 s for the seed, in its own process) while WeasyPrint loads
             # the fonts and parses the stylesheet here: the page is built without inline styles.
             with ThreadPoolExecutor(max_workers=1, thread_name_prefix="print-html") as pool:
-                page = pool.submit(build_print_html, document, theme, settings, inline_styles=False)
-                styles = print_styles(document, theme, settings)
-                fonts = FontConfiguration()
-                sheets = [weasyprint.CSS(string=css, base_url=base_url, url_fetcher=fetcher, font_config=fonts)
-                          for css in (styles.fonts, styles.rules, variants.color_profile_css(settings)) if css]
+                page = pool.submit(_traced, "print HTML", build_print_html, document, theme, settings,
+                                   inline_styles=False)
+                with trace.span("stylesheet"):
+                    styles = print_styles(document, theme, settings)
+                    fonts = FontConfiguration()
+                    sheets = [weasyprint.CSS(string=css, base_url=base_url, url_fetcher=fetcher, font_config=fonts)
+                              for css in (styles.fonts, styles.rules, variants.color_profile_css(settings)) if css]
                 html, notes = page.result()
-            rendered = weasyprint.HTML(string=html, base_url=base_url, url_fetcher=fetcher).render(
-                stylesheets=sheets, font_config=fonts, **wp_options)
+            with trace.span("layout"):
+                rendered = weasyprint.HTML(string=html, base_url=base_url, url_fetcher=fetcher).render(
+                    stylesheets=sheets, font_config=fonts, **wp_options)
             laid_out = time.perf_counter()
-            rendered.write_pdf(out_path, finisher=variants.finisher(settings), **wp_options)
+            with trace.span("write PDF"):
+                rendered.write_pdf(out_path, finisher=variants.finisher(settings), **wp_options)
         written = time.perf_counter()
         summarize_missing_glyphs(document, diagnostics_before)
         # The chain's families count as the theme's under both names: Pango takes colour emoji from
