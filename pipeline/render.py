@@ -333,7 +333,8 @@ def pandoc_ast(document: Document) -> dict[str, Any]:
 def document_outline(document: Document) -> list[Heading]:
     """The document's headings, found once (every writer's contents list asks for them): the link
     check finds them when the document is parsed."""
-    pandoc_ast(document)
+    if "outline" not in document.artifacts:
+        pandoc_ast(document)
     return document.artifacts["outline"]
 
 

@@ -94,6 +94,7 @@ def run_batch(plan: Plan, *, executor: str = "local", workers: int | None = None
     With `resident`, the worker pool and LibreOffice are taken from it and left running for the
     next batch; without, they are started here and stopped when the batch ends.
     """
+    from pipeline.batch import solo
     from pipeline.batch.executors import make_executor
 
     started_at = time.perf_counter()
@@ -113,8 +114,12 @@ def run_batch(plan: Plan, *, executor: str = "local", workers: int | None = None
         if todo:
             settings = {"scheduler": scheduler, "memory_limit_mb": memory_limit_mb}
             with trace.span("start workers"):
-                runner = (resident.executor(executor, workers, job_timeout, **settings) if resident
-                          else make_executor(executor, workers, job_timeout, **settings))
+                if resident is not None:
+                    runner = resident.executor(executor, workers, job_timeout, **settings)
+                elif solo.fits(todo, executor, workers):
+                    runner = solo.SoloExecutor(todo, workers, job_timeout, memory_limit_mb)
+                else:
+                    runner = make_executor(executor, workers, job_timeout, **settings)
             try:
                 if before_work:
                     with trace.span("theme check"):
