@@ -85,7 +85,7 @@ def convert(paths: Iterable[Path | str], formats: list[str] | str = "all", out_d
     """
     from pipeline.batch import plan_jobs, run_batch
     from pipeline.batch.lock import output_lock
-    from pipeline.buildreport import write_build_report
+    from pipeline.buildreport import get_ready, write_build_report
     from pipeline.writers import WriteOptions, parse_formats
 
     if lang:
@@ -102,6 +102,7 @@ def convert(paths: Iterable[Path | str], formats: list[str] | str = "all", out_d
     with output_lock(out):
         result = run_batch(plan, executor=executor, workers=workers, job_timeout=job_timeout, force=force,
                            reporter=reporter, scheduler=scheduler, memory_limit_mb=memory_limit_mb,
-                           before_work=functools.partial(validate_themes, themes), resident=resident)
+                           before_work=functools.partial(validate_themes, themes), resident=resident,
+                           while_waiting=get_ready)
         write_build_report(out, result)  # also after a run that only found everything up to date
         return result

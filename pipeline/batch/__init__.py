@@ -88,11 +88,12 @@ def resident_office(jobs: list[Job], executor: str) -> contextlib.AbstractContex
 def run_batch(plan: Plan, *, executor: str = "local", workers: int | None = None, job_timeout: float | None = 600,
               force: bool = False, reporter: Reporter | None = None, scheduler: Any = None,
               memory_limit_mb: int | None = None, before_work: Callable[[], None] | None = None,
-              resident: Resident | None = None) -> BatchResult:
+              resident: Resident | None = None, while_waiting: Callable[[], None] | None = None) -> BatchResult:
     """Run a plan. Jobs whose output is up to date (same input hashes, output untouched) are skipped.
 
     With `resident`, the worker pool and LibreOffice are taken from it and left running for the
-    next batch; without, they are started here and stopped when the batch ends.
+    next batch; without, they are started here and stopped when the batch ends. `while_waiting` is
+    work for this process while other processes do the jobs (a one-document run's, see solo.py).
     """
     from pipeline.batch import solo
     from pipeline.batch.executors import make_executor
@@ -117,7 +118,7 @@ def run_batch(plan: Plan, *, executor: str = "local", workers: int | None = None
                 if resident is not None:
                     runner = resident.executor(executor, workers, job_timeout, **settings)
                 elif solo.fits(todo, executor, workers):
-                    runner = solo.SoloExecutor(todo, workers, job_timeout, memory_limit_mb)
+                    runner = solo.SoloExecutor(todo, workers, job_timeout, memory_limit_mb, idle=while_waiting)
                 else:
                     runner = make_executor(executor, workers, job_timeout, **settings)
             try:

@@ -56,8 +56,9 @@ class SoloExecutor:
     """The jobs of one document: the PDF in the layout process, the rest in the preparer."""
 
     def __init__(self, jobs: list[Job], workers: int | None, job_timeout: float | None,
-                 memory_limit_mb: int | None = None) -> None:
+                 memory_limit_mb: int | None = None, idle: Callable[[], None] | None = None) -> None:
         self.jobs = list(jobs)
+        self.idle = idle  # what this process may do while it waits for the processes (once)
         self.workers = workers
         self.job_timeout = job_timeout
         self.memory_limit_mb = memory_limit_mb
@@ -136,6 +137,10 @@ class SoloExecutor:
                     yield self.jobs[index], message[2]
                 elif kind == "done":
                     self._retire(name)
+            if self.idle is not None and (self.pdf is None or LAYOUT in running):
+                idle, self.idle = self.idle, None
+                with contextlib.suppress(Exception), trace.span("while waiting"):
+                    idle()
             now = time.monotonic()
             for name, (_index, since) in list(running.items()):
                 if self.job_timeout and now - since >= self.job_timeout:
