@@ -36,7 +36,7 @@ from pipeline import trace
 from pipeline.batch.executors import LocalExecutor, Started, _signal_name, failed
 from pipeline.batch.plan import Job
 
-PREPARER, LAYOUT = "preparer", "layout"
+PREPARER, LAYOUT = "prepare", "layout"
 # What the layout process does not need of a prepared document: the trees and bodies the print
 # page was made from (megabytes to copy for nothing).
 _PREPARER_ONLY = frozenset({"ast", "embedded_ast", "body_html", "pdf_body_html", "characters"})
@@ -66,6 +66,7 @@ class SoloExecutor:
         self.processes: dict[str, Any] = {}
         self.connections: dict[str, Any] = {}
         self.fallback: LocalExecutor | None = None
+        self.finished = False  # every job has its result: the processes are on their way out
 
     def check(self, check: Callable[[], None]) -> None:
         """Run the check here, then start the processes: they inherit what it loaded (the theme)."""
@@ -126,10 +127,11 @@ class SoloExecutor:
                 elif kind == "page":
                     since = running.pop(name)[1]
                     page = connection.recv_bytes()
-                    if LAYOUT in self.connections:
+                    try:
                         self.connections[LAYOUT].send_bytes(page)
                         running[LAYOUT] = (index, since)
-                    else:  # the layout process is gone: a pool lays it out
+                    except (KeyError, OSError):  # the layout process is gone: a pool lays the page out
+                        self._retire(LAYOUT)
                         leftovers.append(self.jobs[index])
                 elif kind == "result":
                     running.pop(name, None)
@@ -146,6 +148,7 @@ class SoloExecutor:
                 if self.job_timeout and now - since >= self.job_timeout:
                     yield from self._ended(name, running, done, leftovers, stopped=True)
         leftovers += [job for index, job in enumerate(self.jobs) if index not in done and job not in leftovers]
+        self.finished = True
         if leftovers:
             self.fallback = LocalExecutor(self.workers or os.cpu_count() or 1, self.job_timeout, self.memory_limit_mb)
             yield from self.fallback.run(leftovers, started)
@@ -185,8 +188,9 @@ class SoloExecutor:
         for name in list(self.connections):
             self._retire(name)  # a process still waiting for work sees its input close and exits
         for process in self.processes.values():
-            process.join(timeout=5)
-            if process.is_alive():
+            if self.finished:
+                process.join(timeout=5)
+            if process.is_alive():  # interrupted, or its batch gave up on it: nothing of it is wanted
                 process.kill()
                 process.join()
         if self.fallback is not None:
@@ -202,8 +206,9 @@ def _begin(name: str, inherited: list[Any], memory_limit_mb: int | None) -> None
 
     for connection in inherited:
         connection.close()
-    _worker_init(memory_limit_mb, os.environ.get(BRIDGE_SOCKET))
-    trace.role(name)
+    _worker_init(memory_limit_mb, os.environ.get(BRIDGE_SOCKET), name)
+    with contextlib.suppress(OSError):  # named for ps, top and bench/peak.py (Linux: 15 characters)
+        Path("/proc/self/comm").write_text(f"convert-{name}"[:15], encoding="ascii")
 
 
 def _prepare_and_write(connection: Any, inherited: list[Any], memory_limit_mb: int | None, jobs: list[Job],
