@@ -1,13 +1,12 @@
 """`convert watch`: how long from saving the seed until its PDF, DOCX and EPUB are all rebuilt.
 
-    .venv/bin/python bench/watch.py [--edits 5] [--to pdf,docx,epub] [--trace FILE.jsonl]
+    .venv/bin/python bench/watch.py [--edits 5] [--to pdf,docx,epub]
 
 Starts `convert watch` on a copy of the seed, waits for its first build, then saves an edit (one
 more word in a paragraph, a new one each time, as a writer's edits are) and times from the save
 until the manifest records every format rebuilt from the new text. Between edits, while the
 watcher idles, it times plain pandoc (`pandoc SEED -o a.pdf --pdf-engine=weasyprint`), so each
-edit has its own pair; prints the medians and the median ratio. With `--trace`, the watcher's
-processes write their stages (`pipeline/trace.py`) for `bench/timeline.py --from-trace`.
+edit has its own pair; prints the medians and the median ratio.
 """
 
 from __future__ import annotations
@@ -54,7 +53,6 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--edits", type=int, default=5)
     parser.add_argument("--to", default="pdf,docx,epub")
-    parser.add_argument("--trace", type=Path, help="have the watcher's processes write their stages here")
     args = parser.parse_args()
     formats = args.to.split(",")
     import pypandoc
@@ -65,10 +63,9 @@ def main() -> None:
     text = SEED.read_text(encoding="utf-8")
     source.write_text(text, encoding="utf-8")
     env = {**os.environ, "PATH": f"{BIN}{os.pathsep}{os.environ['PATH']}"}
-    if args.trace:
-        env["PIPELINE_TRACE"] = str(args.trace)
+    # From the working folder (the repository, usually): its styles/ holds the themes.
     watcher = subprocess.Popen([str(BIN / "convert"), "watch", str(source), "--to", args.to, "--no-validate", "-o",
-                                str(out)], env=env, cwd=REPO, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+                                str(out)], env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
                                start_new_session=True)
     plain = [pypandoc.get_pandoc_path(), str(SEED), "-o", str(work / "a.pdf"), "--pdf-engine=weasyprint"]
     rebuilds, baselines = [], []
