@@ -27,6 +27,7 @@ import gc
 import os
 import pickle
 import signal
+import sys
 import threading
 import time
 from collections.abc import Callable, Iterator
@@ -44,13 +45,12 @@ _PREPARER_ONLY = frozenset({"ast", "embedded_ast", "body_html", "pdf_body_html",
 
 
 def fits(jobs: list[Job], executor: str, workers: int | None) -> bool:
-    """Whether this executor can run `jobs`: one document's, on this machine, with more than one job
-    at a time allowed (or a single job), and this process free of threads (see the module's doc)."""
-    import multiprocessing
-
+    """Whether this executor can run `jobs`: one document's, on this machine (Linux, whose fork
+    copies a process safely when it has no other thread), with more than one job at a time allowed
+    (or a single job), and this process free of threads (see the module's doc)."""
     documents = {(job.source, job.theme) for job in jobs}
     return (executor == "local" and len(documents) == 1 and (workers != 1 or len(jobs) == 1)
-            and "fork" in multiprocessing.get_all_start_methods() and threading.active_count() == 1)
+            and sys.platform.startswith("linux") and threading.active_count() == 1)
 
 
 class SoloExecutor:
