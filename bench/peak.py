@@ -35,6 +35,9 @@ def role(process: object) -> str:
         words = []
     if not words:
         return "?"  # gone, or a zombie
+    with contextlib.suppress(psutil.Error):
+        if process.name().startswith("convert-"):  # type: ignore[attr-defined]
+            return f"{process.name()[8:]} (one-document run)"  # type: ignore[attr-defined]
     line = " ".join(words)
     if "office_bridge" in line:
         return "LibreOffice bridge"

@@ -149,7 +149,7 @@ def main() -> None:
     rows += ["", "| PDF step | seconds (median, warm) |", "| --- | ---: |",
              f"| our PDF writer (print HTML from the AST, WeasyPrint, variants) | {ours:.3f} |",
              f"| bare WeasyPrint on the same HTML and CSS | {bare:.3f} |",
-             f"| ratio (target ≤ 1.10) | {ours / bare:.2f}× |"]
+             f"| ratio (target ≤ 1.15) | {ours / bare:.2f}× |"]
     print("\n".join(rows))
 
 

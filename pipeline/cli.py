@@ -306,8 +306,12 @@ def _fill_writer_names() -> None:
 
 def main(argv: list[str] | None = None) -> None:
     """Entry point: run the CLI, turning every user error into one line and an exit code."""
+    from pipeline import trace
     from pipeline.errors import PipelineError
 
+    if trace.enabled():
+        trace.role("main")
+        trace.record("interpreter, imports", trace.process_started() or trace.now(), trace.now())
     args = list(sys.argv[1:] if argv is None else argv)
     if any(a in ("-h", "--help") for a in args):
         _fill_writer_names()

@@ -8,6 +8,7 @@ from collections.abc import Iterable
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from pipeline import trace
 from pipeline.document import Document
 from pipeline.load import DEFAULT_MAX_BYTES, load_document
 from pipeline.normalize import NormalizeOptions, normalize
@@ -39,14 +40,16 @@ def prepare(path: Path, theme: Theme, *, run_normalizer: bool = True,
         return prepare_book(path, theme, run_normalizer=run_normalizer, normalize_options=normalize_options,
                             max_input_bytes=max_input_bytes, allowed_hosts=allowed_hosts, site_root=site_root,
                             lang=lang)
-    document = load_document(path, default_publisher=theme.tokens["name"], max_bytes=max_input_bytes, lang=lang)
+    with trace.span("load"):
+        document = load_document(path, default_publisher=theme.tokens["name"], max_bytes=max_input_bytes, lang=lang)
     document.site = find_site(path, site_root)
     document.artifacts["allowed_hosts"] = allowed_hosts
     if run_normalizer:
         options = normalize_options or NormalizeOptions()
         if options.theme_dir is None:
             options = dataclasses.replace(options, theme_dir=theme.root)
-        document = normalize(document, options)
+        with trace.span("normalize"):
+            document = normalize(document, options)
     elif normalize_options is not None and normalize_options.check_links:
         # The normalizer runs the link check; asked for without it, the links are still checked.
         from pipeline.normalize.linkcheck import check_document
@@ -82,7 +85,7 @@ def convert(paths: Iterable[Path | str], formats: list[str] | str = "all", out_d
     """
     from pipeline.batch import plan_jobs, run_batch
     from pipeline.batch.lock import output_lock
-    from pipeline.buildreport import write_build_report
+    from pipeline.buildreport import get_ready, write_build_report
     from pipeline.writers import WriteOptions, parse_formats
 
     if lang:
@@ -90,14 +93,16 @@ def convert(paths: Iterable[Path | str], formats: list[str] | str = "all", out_d
     format_names = parse_formats(formats if isinstance(formats, str) else ",".join(formats))
     loaded_theme = theme if isinstance(theme, Theme) else load_theme(theme or DEFAULT_THEME)
     out = Path(out_dir)
-    plan = plan_jobs([Path(p) for p in paths], format_names, out, loaded_theme, options or WriteOptions(),
-                     normalize=run_normalizer, normalize_options=normalize_options or NormalizeOptions(),
-                     glob=glob, exclude=exclude, max_input_bytes=max_input_bytes,
-                     site_root=Path(site_root) if site_root is not None else None, book_themes=theme is None)
+    with trace.span("plan jobs"):
+        plan = plan_jobs([Path(p) for p in paths], format_names, out, loaded_theme, options or WriteOptions(),
+                         normalize=run_normalizer, normalize_options=normalize_options or NormalizeOptions(),
+                         glob=glob, exclude=exclude, max_input_bytes=max_input_bytes,
+                         site_root=Path(site_root) if site_root is not None else None, book_themes=theme is None)
     themes = tuple(dict.fromkeys(job.theme for job in plan.jobs)) or (str(loaded_theme.root),)
     with output_lock(out):
         result = run_batch(plan, executor=executor, workers=workers, job_timeout=job_timeout, force=force,
                            reporter=reporter, scheduler=scheduler, memory_limit_mb=memory_limit_mb,
-                           before_work=functools.partial(validate_themes, themes), resident=resident)
+                           before_work=functools.partial(validate_themes, themes), resident=resident,
+                           while_waiting=get_ready)
         write_build_report(out, result)  # also after a run that only found everything up to date
         return result

@@ -20,9 +20,13 @@ RECURSION_LIMIT = 100_000
 
 def run_with_deep_stack(function: Callable[..., T], *args: Any) -> T:
     """`function(*args)` on a thread with a 256 MiB stack; its result, or its exception re-raised."""
+    from pipeline import trace
+
     outcome: dict[str, Any] = {}
+    caller = trace.context()
 
     def target() -> None:
+        trace.adopt(caller)  # the caller's work, on a bigger stack: drawn on the caller's row
         try:
             outcome["value"] = function(*args)
         except BaseException as exc:  # handed back to the caller's thread as is

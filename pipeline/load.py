@@ -221,7 +221,10 @@ def _detected_language(body: str) -> dict[str, Any]:
         return dict(json.loads(cached.read_text(encoding="utf-8")))
     except (OSError, ValueError):
         pass
-    found = {"source": "detected", **detect_language(body).to_dict()}
+    from pipeline import trace
+
+    with trace.span("detect language"):
+        found = {"source": "detected", **detect_language(body).to_dict()}
     try:
         from pipeline.atomic import write_text_atomically
 

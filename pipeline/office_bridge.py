@@ -41,6 +41,16 @@ class BridgeUnavailable(Exception):
     """The bridge cannot serve at all: the caller should start LibreOffice itself."""
 
 
+def _trace(name: str, start: float) -> None:
+    """One span for the run's timeline (see pipeline/trace.py, which this file cannot import)."""
+    path = os.environ.get("PIPELINE_TRACE")
+    if path:
+        with contextlib.suppress(OSError), open(path, "a", encoding="utf-8") as handle:
+            handle.write(json.dumps({"kind": "span", "pid": os.getpid(), "name": name, "start": start,
+                                     "end": time.clock_gettime(time.CLOCK_BOOTTIME), "lane": "LibreOffice",
+                                     "depth": 0}) + "\n")
+
+
 def _property(name, value):
     from com.sun.star.beans import PropertyValue
 
@@ -75,6 +85,7 @@ class Office:
     def _start(self) -> None:
         if self.process is not None and self.process.poll() is None and self.served < DOCUMENTS_PER_OFFICE:
             return
+        started = time.clock_gettime(time.CLOCK_BOOTTIME)
         self.stop()
         try:
             import uno
@@ -105,6 +116,7 @@ class Office:
         self.desktop = manager.createInstanceWithContext("com.sun.star.frame.Desktop", context)
         self.version = _version(manager, context)
         self.served = 0
+        _trace("start LibreOffice", started)
 
     def stop(self) -> None:
         if self.process is not None and self.process.poll() is None:
@@ -180,8 +192,10 @@ def _answer(office: Office, op: str, source: str, target: str, timeout: float) -
     # A document that hangs LibreOffice: kill it (the call then fails) and start afresh next time.
     watchdog = threading.Timer(timeout, office.stop)
     watchdog.start()
+    started = time.clock_gettime(time.CLOCK_BOOTTIME)
     try:
         office.run(op, source, target)
+        _trace(op.replace("_", " "), started)
         return {"ok": True, "version": office.version}
     except Exception as exc:  # UNO raises its own exception types, and a killed office others
         timed_out = not watchdog.is_alive()

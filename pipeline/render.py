@@ -71,11 +71,12 @@ def run_pandoc(source: str, to: str, *, fmt: str = "json", args: list[str] | Non
 
     import pypandoc
 
+    from pipeline import trace
     from pipeline.logcapture import warnings_into
 
     capture = warnings_into(document, "pypandoc", "PANDOC", "pandoc") if document else contextlib.nullcontext()
     try:
-        with capture:
+        with capture, trace.span(f"pandoc {fmt.split('-')[0].split('+')[0]} → {to}", lane="pandoc"):
             return pypandoc.convert_text(
                 # --sandbox: pandoc may read only the files named on its command line, never what a
                 # document points at; images the document may use are embedded by `embed_images`.
@@ -145,6 +146,10 @@ def walk(node: Any, visit: Callable[[dict[str, Any]], Any]) -> Any:
     if isinstance(node, list):
         out: list[Any] | None = None
         for index, item in enumerate(node):
+            if type(item) is str:  # most of a tree's items: skipped without a call (half of a pass's time)
+                if out is not None:
+                    out.append(item)
+                continue
             result = walk(item, visit)
             spliced = isinstance(item, dict) and "t" in item and isinstance(result, list)
             if out is None:
@@ -159,6 +164,8 @@ def walk(node: Any, visit: Callable[[dict[str, Any]], Any]) -> Any:
     if isinstance(node, dict):
         rebuilt = node
         for key, value in node.items():
+            if type(value) is str:
+                continue
             result = walk(value, visit)
             if result is not value:
                 if rebuilt is node:
@@ -341,7 +348,8 @@ def pandoc_ast(document: Document) -> dict[str, Any]:
 def document_outline(document: Document) -> list[Heading]:
     """The document's headings, found once (every writer's contents list asks for them): the link
     check finds them when the document is parsed."""
-    pandoc_ast(document)
+    if "outline" not in document.artifacts:
+        pandoc_ast(document)
     return document.artifacts["outline"]
 
 

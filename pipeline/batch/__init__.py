@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from pipeline import trace
 from pipeline.batch.manifest import Manifest
 from pipeline.batch.plan import Job, Plan, plan_jobs
 from pipeline.batch.progress import Reporter
@@ -87,12 +88,14 @@ def resident_office(jobs: list[Job], executor: str) -> contextlib.AbstractContex
 def run_batch(plan: Plan, *, executor: str = "local", workers: int | None = None, job_timeout: float | None = 600,
               force: bool = False, reporter: Reporter | None = None, scheduler: Any = None,
               memory_limit_mb: int | None = None, before_work: Callable[[], None] | None = None,
-              resident: Resident | None = None) -> BatchResult:
+              resident: Resident | None = None, while_waiting: Callable[[], None] | None = None) -> BatchResult:
     """Run a plan. Jobs whose output is up to date (same input hashes, output untouched) are skipped.
 
     With `resident`, the worker pool and LibreOffice are taken from it and left running for the
-    next batch; without, they are started here and stopped when the batch ends.
+    next batch; without, they are started here and stopped when the batch ends. `while_waiting` is
+    work for this process while other processes do the jobs (a one-document run's, see solo.py).
     """
+    from pipeline.batch import solo
     from pipeline.batch.executors import make_executor
 
     started_at = time.perf_counter()
@@ -103,18 +106,25 @@ def run_batch(plan: Plan, *, executor: str = "local", workers: int | None = None
     skipped = [job for job in plan.jobs if job not in todo]
     result = BatchResult(skipped=skipped, manifest=manifest.path)
     with contextlib.ExitStack() as office:
-        if resident is None:
-            office.enter_context(resident_office(todo, executor))
-        else:
-            resident.start_office(plan.jobs, executor)  # the next batch may need it even if this one does not
+        with trace.span("start LibreOffice"):
+            if resident is None:
+                office.enter_context(resident_office(todo, executor))
+            else:
+                resident.start_office(plan.jobs, executor)  # the next batch may need it even if this one does not
         word_files_left = sum(job.format == "docx" for job in todo)
         if todo:
             settings = {"scheduler": scheduler, "memory_limit_mb": memory_limit_mb}
-            runner = (resident.executor(executor, workers, job_timeout, **settings) if resident
-                      else make_executor(executor, workers, job_timeout, **settings))
+            with trace.span("start workers"):
+                if resident is not None:
+                    runner = resident.executor(executor, workers, job_timeout, **settings)
+                elif solo.fits(todo, executor, workers):
+                    runner = solo.SoloExecutor(todo, workers, job_timeout, memory_limit_mb, idle=while_waiting)
+                else:
+                    runner = make_executor(executor, workers, job_timeout, **settings)
             try:
                 if before_work:
-                    runner.check(before_work)  # e.g. the theme: only worth its cost when something will be built
+                    with trace.span("theme check"):
+                        runner.check(before_work)  # e.g. the theme: only worth its cost when something will be built
             except BaseException:
                 if resident is None:
                     runner.close()
@@ -127,8 +137,9 @@ def run_batch(plan: Plan, *, executor: str = "local", workers: int | None = None
                 for job, outcome in runner.run(todo, reporter.started):
                     if outcome["status"] != "ok":
                         sweep_temp_files([job])
-                    manifest.record(job.out_path, _entry(job, outcome, plan.versions))
-                    manifest.save()  # after every job: a killed batch keeps what it finished
+                    with trace.span("manifest"):
+                        manifest.record(job.out_path, _entry(job, outcome, plan.versions))
+                        manifest.save()  # after every job: a killed batch keeps what it finished
                     result.results.append(outcome)
                     reporter.finished(job, outcome)
                     if job.format == "docx":
@@ -137,7 +148,8 @@ def run_batch(plan: Plan, *, executor: str = "local", workers: int | None = None
                             office.close()  # LibreOffice's memory back while the other formats finish
             finally:
                 if resident is None:
-                    runner.close()
+                    with trace.span("stop workers"):
+                        runner.close()
     result.seconds = time.perf_counter() - started_at
     reporter.end(result.results, skipped, result.seconds)
     return result

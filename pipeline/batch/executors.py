@@ -51,9 +51,11 @@ class InlineExecutor:
 _PRELOAD = ["pipeline.batch.preload"]
 
 
-def _worker_init(memory_limit_mb: int | None, office_socket: str | None) -> None:
+def _worker_init(memory_limit_mb: int | None, office_socket: str | None, role: str = "worker") -> None:
+    from pipeline import trace
     from pipeline.libreoffice import BRIDGE_SOCKET
 
+    trace.role(role)
     # Ctrl-C goes to the parent, which cancels cleanly; workers must not die mid-write on their own.
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     # This batch's LibreOffice, if it has one: the fork server's environment may be an older batch's.

@@ -4,10 +4,16 @@ What is loaded here (the heavy libraries, the spelling dictionaries) is shared b
 copy-on-write instead of being loaded again by each one.
 """
 
+# ruff: noqa: E402  (the imports are timed for the run's timeline, see pipeline.trace)
 from __future__ import annotations
 
 import contextlib
 from pathlib import Path
+
+from pipeline import trace
+
+_started = trace.now()
+trace.role("fork server")
 
 import brand_yml  # noqa: F401  (every job reads its theme's brand.yml)
 import docx  # noqa: F401
@@ -22,6 +28,7 @@ from pipeline.libfinder import import_weasyprint
 from pipeline.normalize import lexicon
 
 import_weasyprint()  # the quick way to its libraries (none of the modules above imports it yet)
+trace.record("preload: imports", _started, trace.now())
 
 # Normalizing a small sample compiles the rules' regular expressions and finishes their lazy
 # imports once here (0.6 s of a fresh worker's first document), not once per worker.
@@ -41,7 +48,7 @@ Text[^1].
 """
 
 # A failure here only means each worker does this work itself, as it would anyway.
-with contextlib.suppress(Exception):
+with contextlib.suppress(Exception), trace.span("preload: dictionaries"):
     lexicon.codespell()
     lexicon.spelling_variants()
     lexicon.known_words()
@@ -53,7 +60,7 @@ with contextlib.suppress(Exception):
 
     spelling.wider_speller()
     spelling.very_common_speller()
-with contextlib.suppress(Exception):
+with contextlib.suppress(Exception), trace.span("preload: warm the normalizer"):
     from pipeline.document import Document, Metadata
     from pipeline.normalize import NormalizeOptions, normalize
 

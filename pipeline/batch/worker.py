@@ -13,6 +13,7 @@ from collections import OrderedDict
 from pathlib import Path
 from typing import Any
 
+from pipeline import trace
 from pipeline.batch.plan import Job, file_sha256
 from pipeline.document import Document
 from pipeline.errors import PipelineError
@@ -48,8 +49,10 @@ def _document(job: Job, theme: Any) -> Document:
                            allowed_hosts=allowed_hosts)
         # Parse once now, so warnings about the text belong to the document, not to one format; the
         # fallback fonts too (a character no font has is one warning, in every output's record).
-        embedded_ast(document)
-        document_fonts(document, theme)
+        with trace.span("pandoc AST, passes, images"):
+            embedded_ast(document)
+        with trace.span("fonts for the text"):
+            document_fonts(document, theme)
         document.artifacts["shared_diagnostics"] = len(document.diagnostics)
         _DOCUMENTS[key] = document
         while len(_DOCUMENTS) > MAX_DOCUMENTS:
@@ -62,7 +65,8 @@ def run_job(job: Job) -> dict[str, Any]:
     """Build one output; never raises: the result says what happened."""
     from pipeline.deepstack import run_with_deep_stack
 
-    return run_with_deep_stack(_run_job, job)
+    with trace.span(f"{job.format} job"):
+        return run_with_deep_stack(_run_job, job)
 
 
 def _run_job(job: Job) -> dict[str, Any]:
@@ -70,35 +74,66 @@ def _run_job(job: Job) -> dict[str, Any]:
     from pipeline.writers import get_writer
 
     started = time.perf_counter()
-    result: dict[str, Any] = {"source": job.source, "format": job.format, "output": job.out_path, "key": job.key,
-                              "status": "failed", "worker": os.getpid()}
+    result = new_result(job)
     document: Document | None = None
     before = 0
     try:
-        theme = _theme(job.theme, job.theme_fingerprint)
-        document = _document(job, theme)
+        with trace.span("theme"):
+            theme = _theme(job.theme, job.theme_fingerprint)
+        with trace.span("prepare"):
+            document = _document(job, theme)
         before = len(document.diagnostics)
         out_path = Path(job.out_path)
-        if job.write_report:
-            from pipeline.normalize.report import write_change_report
-
-            write_change_report(document, out_path.parent)
+        write_change_report(job, document)
         writer = get_writer(job.format)
-        outcome = write_atomically(out_path, lambda tmp: writer.write(document, theme, job.options, tmp))
-        result.update(
-            status="ok",
-            pages=getattr(outcome, "pages", None),
-            details=getattr(outcome, "details", {}) or {},
-            sha256=file_sha256(out_path),
-            size=out_path.stat().st_size,
-        )
-    except PipelineError as exc:
-        result["error"] = str(exc)
+        with trace.span(f"write {job.format}"):
+            outcome = write_atomically(out_path, lambda tmp: writer.write(document, theme, job.options, tmp))
+        record_output(result, outcome)
     except Exception as exc:  # a writer bug or a library crash must not take the batch down
+        record_failure(result, job, exc)
+    return finish_result(result, document, before, started)
+
+
+def new_result(job: Job) -> dict[str, Any]:
+    """A job's result before it has run: failed, until `record_output` says otherwise."""
+    return {"source": job.source, "format": job.format, "output": job.out_path, "key": job.key,
+            "status": "failed", "worker": os.getpid()}
+
+
+def write_change_report(job: Job, document: Document) -> None:
+    """The normalizer's change report beside the outputs, by the document's first format's job."""
+    if job.write_report:
+        from pipeline.normalize.report import write_change_report as write
+
+        write(document, Path(job.out_path).parent)
+
+
+def record_output(result: dict[str, Any], outcome: Any) -> None:
+    """What the writer made, now at the job's output path."""
+    out_path = Path(result["output"])
+    result.update(
+        status="ok",
+        pages=getattr(outcome, "pages", None),
+        details=getattr(outcome, "details", {}) or {},
+        sha256=file_sha256(out_path),
+        size=out_path.stat().st_size,
+    )
+
+
+def record_failure(result: dict[str, Any], job: Job, exc: Exception) -> None:
+    """The error a user can act on (ours, one line), or a writer bug with its traceback."""
+    if isinstance(exc, PipelineError):
+        result["error"] = str(exc)
+    else:
         result["error"] = f"{job.source}: {job.format} failed: {type(exc).__name__}: {exc}"
         result["traceback"] = traceback.format_exc()
+
+
+def finish_result(result: dict[str, Any], document: Document | None, before: int,
+                  started: float) -> dict[str, Any]:
+    """The document's warnings and changes in the result; `before`: its diagnostics when the writer
+    started (the document's own come first, then this writer's, never another format's)."""
     if document is not None:
-        # The document's own warnings (loading, normalizing, parsing) plus this writer's, not other formats'.
         shared = document.artifacts.get("shared_diagnostics", 0)
         after = len(document.diagnostics)
         own = document.diagnostics[:shared] + document.diagnostics[max(before, shared):after]

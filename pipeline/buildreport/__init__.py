@@ -259,17 +259,33 @@ def report_path(out_dir: Path) -> Path:
     return out_dir / (FALLBACK_NAME if manifest.entry(out_dir / REPORT_NAME) else REPORT_NAME)
 
 
-def render_report(out_dir: Path, run: RunSummary | None = None, *, report_name: str = REPORT_NAME) -> str:
+@functools.cache
+def _template() -> Any:
     import jinja2
 
-    items = collect(out_dir, run, report_name=report_name)
+    from pipeline.theme import template_bytecode_cache
+
     environment = jinja2.Environment(
-        loader=jinja2.FileSystemLoader(str(Path(__file__).parent)),
+        loader=jinja2.FileSystemLoader(str(Path(__file__).parent)), bytecode_cache=template_bytecode_cache(),
         autoescape=True, undefined=jinja2.StrictUndefined, trim_blocks=True, lstrip_blocks=True,
     )
     environment.filters["size"] = human_size
+    return environment.get_template("page.html.j2")
+
+
+def get_ready() -> None:
+    """Load what writing a report takes (its template, Markdown for the change reports, Pillow for the
+    thumbnails' sizes) ahead of time: a run that waits for its last output does it meanwhile."""
+    from PIL import Image  # noqa: F401
+
+    _template()
+    _markdown()
+
+
+def render_report(out_dir: Path, run: RunSummary | None = None, *, report_name: str = REPORT_NAME) -> str:
+    items = collect(out_dir, run, report_name=report_name)
     states = Counter(row.state for item in items for row in item.outputs)
-    return environment.get_template("page.html.j2").render(
+    return _template().render(
         items=items, run=run, folder=out_dir.name or str(out_dir), manifest=MANIFEST_NAME,
         outputs=sum(len(item.outputs) for item in items), states=states,
         failed=sum(1 for item in items for row in item.outputs if not row.ok),

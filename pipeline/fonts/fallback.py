@@ -169,7 +169,7 @@ def _family(name: str, group: str, weights: set[int]) -> Family:
 
 def chain_settings(theme: Theme) -> dict[str, list[str]]:
     """The theme's chain (group → families), groups it leaves out taken from the default theme."""
-    import yaml
+    from pipeline.theme import brand_data
 
     def read(settings: Any) -> dict[str, list[str]]:
         fonts = settings.get("fonts") if isinstance(settings, dict) else None
@@ -180,11 +180,8 @@ def chain_settings(theme: Theme) -> dict[str, list[str]]:
                 for group, families in raw.items() if families}
 
     def settings_of(brand_file: Path) -> Any:
-        # Read with PyYAML, not brand-yml: planning a batch needs this without parsing the theme.
-        try:
-            data = yaml.safe_load(brand_file.read_text(encoding="utf-8")) or {}
-        except (OSError, yaml.YAMLError):
-            return None
+        # Plain YAML, not brand-yml: planning a batch needs this without parsing the theme.
+        data = brand_data(brand_file)
         return ((data.get("defaults") or {}).get("pipeline")) if isinstance(data, dict) else None
 
     inherited: dict[str, list[str]] = {}

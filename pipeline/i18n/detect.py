@@ -13,6 +13,8 @@ import functools
 import re
 from collections import Counter
 from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
 
 from pipeline.i18n.tags import script_of
 
@@ -71,7 +73,67 @@ def _names(counts: Counter[str]) -> str:
 def _identifier() -> object:
     from py3langid.langid import MODEL_FILE, LanguageIdentifier
 
-    return LanguageIdentifier.from_model_file(MODEL_FILE, norm_probs=True)
+    try:
+        return _mapped_identifier()
+    except Exception:  # another layout of py3langid's model, or no cache folder: its own loader
+        return LanguageIdentifier.from_model_file(MODEL_FILE, norm_probs=True)
+
+
+_MODEL_ARRAYS = ("ptc", "pc", "classes", "nextmove", "nextmove_row", "out_feat")
+
+
+def _mapped_identifier() -> object:
+    """py3langid's model from an unpacked copy in the cache folder, its arrays memory-mapped.
+
+    The shipped model is an LZMA-compressed archive: unpacking it takes 0.35 s of every process's
+    first detection, and most documents have no `lang` to spare it. Unpacked once (68 MB), the
+    arrays are mapped in milliseconds, and the same pages serve every process on the machine.
+    """
+    from array import array
+
+    import numpy as np
+    from py3langid.langid import MODEL_DIR, MODEL_FILE, LanguageIdentifier
+
+    def plain(values: Any) -> array:  # what py3langid's own loader makes of the transition tables
+        out = array({2: "H", 4: "I", 8: "L"}[values.dtype.itemsize])
+        out.frombytes(memoryview(np.ascontiguousarray(values)).cast("B"))
+        return out
+
+    folder = _unpacked_model(MODEL_DIR / MODEL_FILE)
+    data = {name: np.load(folder / f"{name}.npy", mmap_mode="r") for name in _MODEL_ARRAYS}
+    return LanguageIdentifier(data["ptc"], data["pc"], data["classes"].tolist(), plain(data["nextmove"]),
+                              data["out_feat"].tolist(), norm_probs=True, tk_row=plain(data["nextmove_row"]))
+
+
+def _unpacked_model(model: Path) -> Path:
+    import lzma
+    import shutil
+    import tempfile
+
+    import numpy as np
+
+    from pipeline.cache import cache_dir
+
+    stat = model.stat()
+    folder = cache_dir("langid") / f"{stat.st_size}-{stat.st_mtime_ns}"
+    if (folder / "out_feat.npy").is_file():
+        return folder
+    staging = Path(tempfile.mkdtemp(prefix=".unpacking-", dir=folder.parent))
+    try:
+        with tempfile.TemporaryFile() as unpacked:
+            with lzma.open(model) as packed:
+                shutil.copyfileobj(packed, unpacked, length=1 << 20)
+            unpacked.seek(0)
+            with np.load(unpacked, allow_pickle=False) as archive:
+                for name in _MODEL_ARRAYS:
+                    np.save(staging / f"{name}.npy", archive[name], allow_pickle=False)
+        staging.rename(folder)  # whole or not at all; a concurrent process's copy is as good
+    except OSError:
+        if not (folder / "out_feat.npy").is_file():
+            raise
+    finally:
+        shutil.rmtree(staging, ignore_errors=True)
+    return folder
 
 
 @functools.lru_cache(maxsize=16)

@@ -33,6 +33,7 @@ from pipeline.writers.htmlpage import (
 
 if TYPE_CHECKING:
     from pipeline.document import Document
+    from pipeline.fonts.fallback import Selection
     from pipeline.pdf.settings import PrintSettings
     from pipeline.theme import Theme
 
@@ -86,12 +87,14 @@ class PrintStyles:
     rules: str  # the print stylesheet, from the theme's tokens and print settings
 
 
-def print_styles(document: Document, theme: Theme, settings: PrintSettings) -> PrintStyles:
-    """The print page's stylesheet, in two parts: the fonts, and the rules."""
-    selection = document_fonts(document, theme)
+def print_styles(document: Document, theme: Theme, settings: PrintSettings, *, selection: Selection | None = None,
+                 direction: str | None = None) -> PrintStyles:
+    """The print page's stylesheet, in two parts: the fonts, and the rules. `selection` and
+    `direction` are the document's fallback fonts and writing direction, unless given."""
+    selection = document_fonts(document, theme) if selection is None else selection
     styled = print_theme(styled_theme(theme, selection, private=True), settings)
     return PrintStyles(font_face_css(theme, selection=selection, private=True),
-                       styled.render("print.css.j2", direction=document_direction(document)))
+                       styled.render("print.css.j2", direction=direction or document_direction(document)))
 
 
 def build_print_html(document: Document, theme: Theme, settings: PrintSettings, *,

@@ -8,6 +8,7 @@ rasterised the same way for the DOCX cover.
 from __future__ import annotations
 
 import io
+from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -69,15 +70,30 @@ def cover_html(document: Document, theme: Theme) -> str:
     )
 
 
+def _drawn(kind: str, parts: list[str | bytes], draw: Callable[[], Any]) -> Any:
+    """What `draw()` makes, kept in the cache folder by what it is drawn from (`parts`) and the versions
+    of the libraries and code that draw it: a cover or logo is laid out and rasterised once, not on every
+    run (WeasyPrint's import alone is 0.3 s, in a process that may need it for nothing else)."""
+    from pipeline.cache import cached, tools_key
+
+    return cached(kind, [*parts, tools_key()], draw)
+
+
 def cover_jpeg(document: Document, theme: Theme, width_px: int = COVER_WIDTH_PX) -> bytes:
     """The cover as a JPEG (photographic-size files for a flat design are still small at q88)."""
     from pipeline.fonts.fallback import document_fonts, whole_faces
 
-    folders = tuple({face.path.parent for face in whole_faces(document_fonts(document, theme))})
-    image = _rasterize(_render_pdf(cover_html(document, theme), theme, folders), width_px).convert("RGB")
-    out = io.BytesIO()
-    image.save(out, "JPEG", quality=88, optimize=True, progressive=False)
-    return out.getvalue()
+    folders = tuple(sorted({face.path.parent for face in whole_faces(document_fonts(document, theme))}))
+    html = cover_html(document, theme)
+
+    def draw() -> bytes:
+        image = _rasterize(_render_pdf(html, theme, folders), width_px).convert("RGB")
+        out = io.BytesIO()
+        image.save(out, "JPEG", quality=88, optimize=True, progressive=False)
+        return out.getvalue()
+
+    # The page names every file it shows (the theme's, whose contents its fingerprint covers).
+    return _drawn("cover", [html, str(width_px), *map(str, folders), theme.fingerprint], draw)
 
 
 def _svg_size(path: Path) -> tuple[float, float]:
@@ -116,7 +132,11 @@ def logo_png(theme: Theme, height_px: int = 360) -> tuple[bytes, int, int] | Non
         "img { display: block; width: 100%; height: 100vh; }"
         f'</style></head><body><img src="{logo.as_uri()}" alt=""></body></html>'
     )
-    image = _rasterize(_render_pdf(page, theme), width_px, transparent=True)
-    out = io.BytesIO()
-    image.save(out, "PNG", optimize=True)
-    return out.getvalue(), image.width, image.height
+
+    def draw() -> tuple[bytes, int, int]:
+        image = _rasterize(_render_pdf(page, theme), width_px, transparent=True)
+        out = io.BytesIO()
+        image.save(out, "PNG", optimize=True)
+        return out.getvalue(), image.width, image.height
+
+    return _drawn("logo", [page, logo.read_bytes()], draw)

@@ -420,10 +420,19 @@ _BUILT: dict[tuple[str, str], Path] = {}
 
 
 def reference_docx(theme: Theme) -> Path:
-    """The theme's reference document, built once per theme version and process."""
+    """The theme's reference document, built once per theme version (and kept in the cache folder),
+    written once per process."""
+    from pipeline.cache import cached, tools_key
+
     key = (str(theme.root), theme.fingerprint)
     path = _BUILT.get(key)
     if path is None or not path.is_file():
         folder = Path(tempfile.mkdtemp(prefix="pipeline-docx-"))
-        path = _BUILT[key] = build_reference(theme, folder / "reference.docx")
+
+        def build() -> bytes:
+            return build_reference(theme, folder / "built.docx").read_bytes()
+
+        path = folder / "reference.docx"
+        path.write_bytes(cached("reference-docx", [*key, tools_key()], build))
+        _BUILT[key] = path
     return path

@@ -29,6 +29,7 @@ from urllib.parse import unquote
 
 from lxml import etree
 
+from pipeline import trace
 from pipeline.codelines import split_code_lines
 from pipeline.errors import WriterError
 from pipeline.render import embedded_ast, run_pandoc, valid_uri, with_metadata
@@ -573,7 +574,8 @@ class EpubWriter:
 
         book = Container.read(out_path)
         # Pandoc's --epub-cover-image cannot be read under --sandbox, so the cover goes in here.
-        add_cover(book, document, cover_jpeg(document, theme), words["cover"])
+        with trace.span("cover"):
+            add_cover(book, document, cover_jpeg(document, theme), words["cover"])
         names = [n for n in book.members if n.startswith(f"{ROOT}/text/") and n.endswith(".xhtml")]
         chapters = [parse_chapter(n.rsplit("/", 1)[1], split_code_lines(book.members[n].decode("utf-8")).encode())
                     for n in names if not n.endswith("/cover.xhtml")]
@@ -600,9 +602,10 @@ class EpubWriter:
 
         markup = "".join(book.members[n].decode("utf-8") for n in book.members
                          if n.endswith(".xhtml") or n.endswith(".ncx"))
-        fonts = subset_theme_fonts(theme, text_of_html(markup), code_text=code_text_of_html(markup), flavor="ttf")
-        selection = document_fonts(document, theme)
-        fonts += fallback_subsets(selection, "ttf")
+        with trace.span("font subsets"):
+            fonts = subset_theme_fonts(theme, text_of_html(markup), code_text=code_text_of_html(markup), flavor="ttf")
+            selection = document_fonts(document, theme)
+            fonts += fallback_subsets(selection, "ttf")
         for name in [n for n in book.members if n.startswith(f"{ROOT}/fonts/")]:
             del book.members[name]
         for font in fonts:
