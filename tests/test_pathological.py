@@ -269,17 +269,19 @@ def measure(name: str, pipeline: _Pipeline, scale: int = 1) -> dict[str, Any]:
     case = CASES[name]
     half, full = case.n * scale // 2, case.n * scale
 
-    def best_run(body: str) -> tuple[dict[str, float], dict[str, Any]]:
-        # The fastest of the runs: noise (the other case measured beside this one, the rest of a CI
-        # machine) only ever adds time, and a median of three still moved a 0.1 s share by 30 %.
-        runs = [pipeline.run(body, case.pdf) for _ in range(REPEATS)]
-        cost = {key: min(r[key] for r in runs) for key in ("own", "pandoc", "sanitizer", "wall")}
-        return cost, runs[-1]
-
-    base, _ = best_run("Tiny.")
-    small, _ = best_run(case.build(half))
     source = case.build(full)
-    large, last = best_run(source)
+    bodies = {"base": "Tiny.", "small": case.build(half), "large": source}
+    runs: dict[str, list[dict[str, Any]]] = {key: [] for key in bodies}
+    # Round-robin, so that a slow spell of the machine falls on all three sizes alike rather than on
+    # one of them; and the fastest of each: noise (the other case measured beside this one, the rest
+    # of a CI machine) only ever adds time, and a median of three still moved a 0.1 s share by 30 %.
+    # A PDF case gets more rounds: its fixed cost (fonts, page set-up) is large beside its growth.
+    for _round in range(REPEATS + (2 if case.pdf else 0)):
+        for key, body in bodies.items():
+            runs[key].append(pipeline.run(body, case.pdf))
+    base, small, large = ({key: min(r[key] for r in runs[size]) for key in ("own", "pandoc", "sanitizer", "wall")}
+                          for size in bodies)
+    last = runs["large"][-1]
 
     def ratio(key: str) -> float:
         grow = large[key] - base[key]
