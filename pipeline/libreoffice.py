@@ -11,6 +11,7 @@ that hangs is killed with its whole process group.
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import json
 import os
@@ -304,7 +305,13 @@ def resident(office: Office | None) -> Iterator[None]:
         yield
     finally:
         os.environ.pop(BRIDGE_SOCKET, None)
-        bridge.stdin.close()  # the bridge stops LibreOffice and exits when its input closes
+        # The bridge stops LibreOffice and exits on this line. Closing alone is not enough: processes
+        # forked from this one meanwhile (a one-document run's layout process) hold the pipe open.
+        with contextlib.suppress(OSError):
+            bridge.stdin.write(b"stop\n")
+            bridge.stdin.flush()
+        with contextlib.suppress(OSError):
+            bridge.stdin.close()
         try:
             bridge.wait(timeout=10)
         except subprocess.TimeoutExpired:

@@ -11,8 +11,8 @@ library and `uno`, and never imports the pipeline package. Protocol: one JSON li
 {"op": "update_indexes" | "to_pdf", "source": path, "target": path, "timeout": seconds}, answered
 by one JSON line, {"ok": true} or {"ok": false, "error": text, "fallback": bool}; "fallback" says
 the bridge itself cannot serve (no `uno`, LibreOffice would not start), so the caller should run
-LibreOffice its own way. The bridge exits, and stops LibreOffice, when its standard input closes:
-that is, when the batch that started it ends or dies.
+LibreOffice its own way. The bridge exits, and stops LibreOffice, when its standard input says
+`stop` (the batch no longer needs it) or ends (the batch died).
 """
 
 from __future__ import annotations
@@ -34,6 +34,7 @@ from pathlib import Path
 START_SECONDS = 60
 # LibreOffice grows with every document it lays out; a fresh one every so often keeps that bounded.
 DOCUMENTS_PER_OFFICE = 40
+STOP = b"stop"  # the line on standard input that stops the bridge (pipeline/libreoffice.py sends it)
 WORD = "MS Word 2007 XML"
 
 
@@ -207,8 +208,11 @@ def _answer(office: Office, op: str, source: str, target: str, timeout: float) -
 
 
 def _exit_when_stdin_closes(office: Office, folder: Path) -> None:
-    while sys.stdin.buffer.read(1024):
-        pass
+    # "stop", or the end of the input (the caller died). Not the end alone: processes the caller forked
+    # while this ran hold the pipe's write end too, and the end only comes when the last of them exits.
+    for line in sys.stdin.buffer:
+        if line.strip() == STOP:
+            break
     office.stop()
     shutil.rmtree(folder, ignore_errors=True)
     os._exit(0)

@@ -70,6 +70,33 @@ def test_one_office_serves_every_call_and_stops_with_the_block(office, seed_outp
     assert not _offices_started_from(tmp_path), "LibreOffice outlived the batch"
 
 
+def test_office_stops_with_the_block_while_a_forked_process_still_runs(office, seed_outputs, tmp_path, monkeypatch):
+    """A one-document run forks its layout process while LibreOffice is up and stops LibreOffice when the
+    Word file is done, the PDF still being laid out: the fork holds the bridge's input open, so the
+    end of that input cannot be what stops it (it used to wait 10 s, then kill the bridge and leave
+    LibreOffice running)."""
+    monkeypatch.setenv("TMPDIR", str(tmp_path))
+    source = tmp_path / "in.docx"
+    source.write_bytes(seed_outputs["docx"].read_bytes())
+    with libreoffice.resident(office):
+        assert libreoffice._via_bridge(office, "update_indexes", source, tmp_path / "out.docx", timeout=120)
+        assert _offices_started_from(tmp_path), "no LibreOffice ran with the bridge's profile"
+        child = os.fork()
+        if child == 0:  # holds every descriptor of this process, as a forked layout process does
+            time.sleep(30)
+            os._exit(0)
+    try:
+        stopped = time.monotonic()
+        deadline = stopped + 8
+        while _offices_started_from(tmp_path) and time.monotonic() < deadline:
+            time.sleep(0.1)
+        assert not _offices_started_from(tmp_path), "LibreOffice outlived its block while a fork ran"
+        assert time.monotonic() - stopped < 8
+    finally:
+        os.kill(child, 9)
+        os.waitpid(child, 0)
+
+
 def test_a_file_that_is_not_a_docx_fails_and_the_next_call_works(office, seed_outputs, tmp_path):
     broken = tmp_path / "broken.docx"
     broken.write_bytes(b"PK\x03\x04 not really a zip")
