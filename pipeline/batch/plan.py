@@ -258,6 +258,7 @@ def plan_jobs(paths: list[Path], formats: list[str], out_dir: Path, theme: Any, 
 
         # LibreOffice lays out the Word contents' page numbers: another one (or none) rebuilds them.
         format_versions["docx"] = {**versions, "libreoffice": libreoffice.fingerprint(libreoffice.find())}
+    sites: dict[Path, Any] = {}
     for source, relative in discover(paths, glob=glob, exclude=exclude, out_dir=out_dir):
         # Read once: hashed, and searched for the files it names. A file over the size cap (its jobs
         # fail at loading) is hashed in blocks rather than held in memory.
@@ -265,7 +266,9 @@ def plan_jobs(paths: list[Path], formats: list[str], out_dir: Path, theme: Any, 
             data = handle.read(max_input_bytes + 1)
         source_hash = hashlib.sha256(data).hexdigest() if len(data) <= max_input_bytes else file_sha256(source)
         inputs = _normalizer_inputs(source) if normalize else []
-        resources = _referenced_files(source, data, given_site or find_site(source))
+        if given_site is None and source.parent not in sites:  # one walk up per folder, not per document
+            sites[source.parent] = find_site(source)
+        resources = _referenced_files(source, data, given_site or sites[source.parent])
         for index, fmt in enumerate(formats):
             out_path = out_dir / relative.parent / f"{source.stem}{extensions[fmt]}"
             key = job_key(source_hash, fmt, theme.fingerprint, options, normalize, normalize_options, inputs,
