@@ -214,10 +214,11 @@ def _begin(name: str, inherited: list[Any], memory_limit_mb: int | None) -> None
 
 def _prepare_and_write(connection: Any, inherited: list[Any], memory_limit_mb: int | None, jobs: list[Job],
                        pdf: int | None) -> None:
-    from pipeline.batch.worker import run_job
+    from pipeline.batch.worker import release_dictionaries_when_prepared, run_job
     from pipeline.deepstack import run_with_deep_stack
 
     _begin(PREPARER, inherited, memory_limit_mb)
+    release_dictionaries_when_prepared()  # one document: once it is normalized, nothing else will be
     order = ([pdf] if pdf is not None else []) + [index for index in range(len(jobs)) if index != pdf]
     with contextlib.suppress(BrokenPipeError, EOFError, OSError):  # the batch is gone: nothing to report to
         for index in order:

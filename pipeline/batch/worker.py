@@ -7,6 +7,7 @@ land on the same worker share loading, normalizing and pandoc's parse.
 from __future__ import annotations
 
 import os
+import threading
 import time
 import traceback
 from collections import OrderedDict
@@ -32,6 +33,17 @@ def _theme(root: str, fingerprint: str) -> Any:
     return theme
 
 
+# Set in a process that prepares one document only (a one-document run's preparer, solo.py): the
+# word rules' dictionaries (about 90 MB) are given back once it is normalized, before LibreOffice
+# and the other formats' pandoc runs start beside it.
+_RELEASE_DICTIONARIES = False
+
+
+def release_dictionaries_when_prepared() -> None:
+    global _RELEASE_DICTIONARIES
+    _RELEASE_DICTIONARIES = True
+
+
 def _document(job: Job, theme: Any) -> Document:
     from pipeline.convert import prepare
     from pipeline.fonts.fallback import document_fonts
@@ -47,6 +59,11 @@ def _document(job: Job, theme: Any) -> Document:
                            normalize_options=job.normalize_options, max_input_bytes=job.max_input_bytes,
                            site_root=Path(job.site_root) if job.site_root else None, lang=lang,
                            allowed_hosts=allowed_hosts)
+        if _RELEASE_DICTIONARIES and job.normalize:
+            from pipeline.normalize import release_dictionaries
+
+            # In a thread: they are freed while pandoc parses the text (waiting for it lets go of the GIL).
+            threading.Thread(target=release_dictionaries, name="release dictionaries", daemon=True).start()
         # Parse once now, so warnings about the text belong to the document, not to one format; the
         # fallback fonts too (a character no font has is one warning, in every output's record).
         with trace.span("pandoc AST, passes, images"):
