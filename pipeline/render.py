@@ -6,6 +6,7 @@ format, so all of them agree on what the text means and pandoc parses each docum
 
 from __future__ import annotations
 
+import functools
 import json
 import re
 from collections.abc import Callable, Iterator
@@ -69,10 +70,10 @@ def run_pandoc(source: str, to: str, *, fmt: str = "json", args: list[str] | Non
     """Call the pandoc that pypandoc-binary ships. Failures become WriterError naming the document."""
     import contextlib
 
-    import pypandoc
-
     from pipeline import trace
     from pipeline.logcapture import warnings_into
+
+    pypandoc = _pypandoc()
 
     capture = warnings_into(document, "pypandoc", "PANDOC", "pandoc") if document else contextlib.nullcontext()
     try:
@@ -86,6 +87,16 @@ def run_pandoc(source: str, to: str, *, fmt: str = "json", args: list[str] | Non
     except RuntimeError as exc:
         message = " ".join(str(exc).split())[:300]
         raise WriterError(f"pandoc failed: {message}", document.source if document else None) from exc
+
+
+@functools.cache
+def _pypandoc() -> Any:
+    """pypandoc, asking pandoc for its formats once per process: pypandoc checks the formats of every
+    call by running `pandoc --list-input-formats` and `--list-output-formats` (12 ms a call)."""
+    import pypandoc
+
+    pypandoc.get_pandoc_formats = functools.cache(pypandoc.get_pandoc_formats)
+    return pypandoc
 
 
 def pandoc_binary() -> str:

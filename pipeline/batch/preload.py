@@ -28,6 +28,10 @@ from pipeline.libfinder import import_weasyprint
 from pipeline.normalize import lexicon
 
 import_weasyprint()  # the quick way to its libraries (none of the modules above imports it yet)
+with contextlib.suppress(Exception):
+    from pipeline.render import _pypandoc
+
+    _pypandoc().get_pandoc_formats()  # asked once here, for every worker
 trace.record("preload: imports", _started, trace.now())
 
 # Normalizing a small sample compiles the rules' regular expressions and finishes their lazy
