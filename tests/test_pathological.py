@@ -63,6 +63,9 @@ class Case:
     expected: Callable[[int], dict[str, int]] | None = None
     # Also lay the document out as a PDF (WeasyPrint): for shapes whose cost is in the layout.
     pdf: bool = False
+    # cost(N) / cost(N/2) allowed; LIMIT unless the case's cost lies in a library that is known to
+    # grow a little faster than linearly (and the case is there to catch a quadratic step, 4).
+    limit: float = LIMIT
 
 
 def _many_references(n: int) -> str:
@@ -142,9 +145,14 @@ CASES: dict[str, Case] = {
     # WeasyPrint fits each line by laying out what follows it; in a run with no break opportunity
     # that was everything left, for every line (pipeline/pdf/long_runs.py): 16,000 characters of
     # backticks took 6 s, 64,000 about 100 s.
-    "backticks in print": Case(lambda n: "".join("e" + "`" * x for x in range(1, int((2 * n) ** 0.5))), 16000,
-                               keep="e", pdf=True),
-    "long word in print": Case(lambda n: "a" * n, 16000, pdf=True),
+    # Sized so that the growth (0.3-0.6 s) dwarfs the noise of the PDF's fixed cost: at 16,000 the
+    # growth was 0.04-0.13 s and one slow run read as a ratio of 3. WeasyPrint's layout of one
+    # unbroken run grows a little faster than linearly even with our breaks: 2.1-2.5 per doubling
+    # from 16,000 to 64,000 characters, alone on an idle machine; the bug these guard against was
+    # 4 and more (16,000: 6 s; 64,000: 100 s).
+    "backticks in print": Case(lambda n: "".join("e" + "`" * x for x in range(1, int((2 * n) ** 0.5))), 32000,
+                               keep="e", pdf=True, limit=3.0),
+    "long word in print": Case(lambda n: "a" * n, 32000, pdf=True, limit=3.0),
 }
 
 # Superlinear inside pandoc (3.9), measured with the pandoc binary alone on the normalized text.
@@ -390,7 +398,7 @@ def _scaling_problem(name: str, result: dict[str, Any]) -> str | None:
     base, _, large = result["cpu"]
     if large - base < MIN_GROWTH:
         return "too small to measure; raise its size"
-    return "superlinear" if result["ratio"] > LIMIT else None
+    return "superlinear" if result["ratio"] > CASES[name].limit else None
 
 
 @pytest.fixture(scope="module")
