@@ -171,3 +171,33 @@ def _assert_not_blank(png: Path) -> None:
     with Image.open(png) as image:
         colours = image.convert("L").getextrema()
     assert colours[1] - colours[0] > 100, f"{png} is blank"
+
+
+def test_report_cache_keeps_what_the_report_uses_and_removes_the_rest(tmp_path: Path) -> None:
+    """Thumbnails and rendered change reports are kept beside the outputs by what they are made of, reused
+    by the next report, and removed once nothing uses them (a folder of many reports never grows)."""
+    from pipeline.buildreport.cache import CACHE_FOLDER, ReportCache
+
+    (tmp_path / ".thumbnails").mkdir()  # an earlier version's folder
+    made: list[str] = []
+
+    def report(names: list[str]) -> list[bytes]:
+        cache = ReportCache(tmp_path)
+        found = [cache.get(name, lambda name=name: made.append(name) or name.encode()) for name in names]
+        cache.prune()
+        return found
+
+    assert report(["a.jpg", "b.html"]) == [b"a.jpg", b"b.html"]
+    assert report(["a.jpg", "c.html"]) == [b"a.jpg", b"c.html"]
+    assert made == ["a.jpg", "b.html", "c.html"], "a.jpg was made again instead of reused"
+    assert sorted(p.name for p in (tmp_path / CACHE_FOLDER).iterdir()) == ["a.jpg", "c.html"]
+    assert not (tmp_path / ".thumbnails").exists()
+
+
+def test_a_changed_change_report_is_rendered_again(tmp_path: Path) -> None:
+    from pipeline.buildreport import _cached_changes
+    from pipeline.buildreport.cache import ReportCache
+
+    first = _cached_changes(ReportCache(tmp_path), b"# Changes\n\n- one\n")
+    second = _cached_changes(ReportCache(tmp_path), b"# Changes\n\n- two\n")
+    assert "one" in first and "two" in second and "one" not in second

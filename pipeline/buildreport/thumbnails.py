@@ -1,23 +1,19 @@
 """Cover thumbnails for the build report: the PDF's first page, else the EPUB's cover image.
 
-Rendered once per output file (keyed by the hash the manifest already holds) and kept in a hidden
-cache folder beside the outputs, so a report over a large, mostly unchanged folder costs no
-rendering; pictures of outputs that are gone are removed.
+Rendered once per output file and kept in the report's cache folder (`cache.ReportCache`).
 """
 
 from __future__ import annotations
 
-import contextlib
 import io
 import logging
 import zipfile
 from pathlib import Path
 
-from pipeline.atomic import write_bytes_atomically
+from pipeline.buildreport.cache import ReportCache
 
 log = logging.getLogger("pipeline")
 
-CACHE_FOLDER = ".thumbnails"
 WIDTH_PX = 240  # shown 120 CSS px wide: sharp on a 2× screen, 10–25 KB as JPEG
 EPUB_COVER = "EPUB/media/cover.jpg"  # where our EPUB writer puts the cover
 
@@ -48,35 +44,13 @@ def _from_epub(path: Path) -> bytes:
         return _jpeg(cover)
 
 
-class Thumbnails:
-    """Thumbnails by output file, cached under `<out_dir>/.thumbnails/<sha256 prefix>.jpg`."""
-
-    def __init__(self, out_dir: Path) -> None:
-        self.folder = out_dir / CACHE_FOLDER
-        self.used: set[Path] = set()
-
-    def get(self, path: Path, sha256: str | None, fmt: str) -> bytes | None:
-        """The thumbnail of a PDF or EPUB output, or None when it has none or cannot be read."""
-        if fmt not in ("pdf", "epub") or not sha256 or not path.is_file():
-            return None
-        cached = self.folder / f"{sha256[:24]}.jpg"
-        self.used.add(cached)
-        if cached.is_file():
-            return cached.read_bytes()
-        try:
-            data = _from_pdf(path) if fmt == "pdf" else _from_epub(path)
-        except Exception as exc:  # a damaged or foreign file: the report shows a placeholder instead
-            log.debug("no thumbnail for %s: %s", path, exc)
-            return None
-        with contextlib.suppress(OSError):  # a read-only cache only costs the next report a render
-            write_bytes_atomically(cached, data)
-        return data
-
-    def prune(self) -> None:
-        """Remove thumbnails of outputs that no longer exist or changed."""
-        if not self.folder.is_dir():
-            return
-        for old in self.folder.glob("*.jpg"):
-            if old not in self.used:
-                with contextlib.suppress(OSError):
-                    old.unlink()
+def thumbnail(cache: ReportCache, path: Path, sha256: str | None, fmt: str) -> bytes | None:
+    """The thumbnail of a PDF or EPUB output (kept by the output's hash, which the manifest holds),
+    or None when it has none or cannot be read."""
+    if fmt not in ("pdf", "epub") or not sha256 or not path.is_file():
+        return None
+    try:
+        return cache.get(f"{sha256[:24]}.jpg", lambda: _from_pdf(path) if fmt == "pdf" else _from_epub(path))
+    except Exception as exc:  # a damaged or foreign file: the report shows a placeholder instead
+        log.debug("no thumbnail for %s: %s", path, exc)
+        return None
