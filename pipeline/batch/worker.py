@@ -60,7 +60,7 @@ def _document(job: Job, theme: Any) -> Document:
                            site_root=Path(job.site_root) if job.site_root else None, lang=lang,
                            allowed_hosts=allowed_hosts)
         if _RELEASE_DICTIONARIES and job.normalize:
-            from pipeline.normalize import release_dictionaries
+            from pipeline.normalize.lexicon import release_dictionaries
 
             # In a thread: they are freed while pandoc parses the text (waiting for it lets go of the GIL).
             threading.Thread(target=release_dictionaries, name="release dictionaries", daemon=True).start()

@@ -13,7 +13,7 @@ from pathlib import Path
 
 from pipeline.document import Document
 
-__all__ = ["NormalizeOptions", "normalize", "release_dictionaries"]
+__all__ = ["NormalizeOptions", "normalize"]
 
 
 @dataclass(frozen=True)
@@ -46,18 +46,3 @@ def normalize(document: Document, options: NormalizeOptions | None = None) -> Do
 
     return run(document, options or NormalizeOptions())
 
-
-def release_dictionaries() -> None:
-    """Give back the word rules' dictionaries (about 90 MB) in a process that will normalize no more:
-    a one-document run's preparer, which goes on to write the Word file and the EPUB while
-    LibreOffice and pandoc run beside it. A later `normalize` loads them again."""
-    import gc
-
-    from pipeline.normalize import lexicon, spelling
-
-    for cached in (lexicon.codespell, lexicon.spelling_variants, lexicon.known_words, lexicon._codespell_data,
-                   lexicon.speller, lexicon.english_frequencies, lexicon.foreign_words, lexicon.software_names,
-                   spelling.wider_speller, spelling.very_common_speller):
-        cached.cache_clear()
-    gc.unfreeze()  # the speller froze them out of the collector's way; they are garbage now
-    gc.collect()

@@ -23,7 +23,7 @@ import math
 import os
 import pickle
 from collections.abc import Callable
-from functools import lru_cache
+from functools import _lru_cache_wrapper, lru_cache
 from importlib import resources
 from importlib.metadata import version
 from pathlib import Path
@@ -35,6 +35,26 @@ log = logging.getLogger(__name__)
 
 CACHE_ENV = "PIPELINE_CACHE_DIR"
 T = TypeVar("T")
+
+
+_DICTIONARIES: list[_lru_cache_wrapper[Any]] = []
+
+
+def dictionary(load: Callable[[], T]) -> _lru_cache_wrapper[T]:
+    """`load`, run once per process and kept (until `release_dictionaries`): for the word rules' data."""
+    cached = lru_cache(maxsize=1)(load)
+    _DICTIONARIES.append(cached)
+    return cached
+
+
+def release_dictionaries() -> None:
+    """Give back every dictionary (about 90 MB) in a process that will normalize no more: a
+    one-document run's preparer, which goes on to write the Word file and the EPUB while LibreOffice
+    and pandoc run beside it. A later `normalize` loads them again."""
+    for cached in _DICTIONARIES:
+        cached.cache_clear()
+    gc.unfreeze()  # the speller froze them out of the collector's way; they are garbage now
+    gc.collect()
 
 
 class Misspelling(NamedTuple):
@@ -77,25 +97,25 @@ def _parse_codespell(text: str, rare: bool, into: dict[str, tuple[Any, ...]]) ->
             into[key] = entry
 
 
-@lru_cache(maxsize=1)
+@dictionary
 def codespell() -> MisspellingTable:
     """codespell's `clear` dictionary (fixes) plus its `rare` one (suggestions only)."""
     return _codespell_data()[0]
 
 
-@lru_cache(maxsize=1)
+@dictionary
 def spelling_variants() -> dict[str, str]:
     """British ↔ American (and Oxford) spelling pairs from codespell, both ways: never typos."""
     return _codespell_data()[1]
 
 
-@lru_cache(maxsize=1)
+@dictionary
 def known_words() -> frozenset[str]:
     """Real words the frequency dictionary lacks: every correction codespell proposes is a real word."""
     return _codespell_data()[2]
 
 
-@lru_cache(maxsize=1)
+@dictionary
 def _codespell_data() -> tuple[MisspellingTable, dict[str, str], frozenset[str]]:
     # Parsing codespell's text files takes 0.17 s, in every worker pool's start-up; the pickle 0.04 s.
     table, variants, words = _cached(f"codespell-{version('codespell')}", _build_codespell_data)
@@ -279,7 +299,7 @@ def _read_speller_files() -> tuple[dict[str, int], dict[str, int]]:
     return words, bigrams
 
 
-@lru_cache(maxsize=1)
+@dictionary
 def speller() -> Speller:
     """The shared speller: from memory, else from the pickle cache, else built (and cached)."""
     result = _load_speller()
@@ -306,7 +326,7 @@ SOFTWARE_NAMES = "software-names.txt.gz"
 FOREIGN_LANGUAGES = ("fr", "de", "es", "it", "pt", "nl")
 
 
-@lru_cache(maxsize=1)
+@dictionary
 def english_frequencies() -> dict[str, int]:
     """Zipf frequency × 100 (300: once per million words) of English words the speller lacks.
 
@@ -332,7 +352,7 @@ def _build_english_frequencies() -> dict[str, int]:
     return out
 
 
-@lru_cache(maxsize=1)
+@dictionary
 def foreign_words() -> dict[str, frozenset[str]]:
     """Common words of the languages English prose quotes most (wordfreq's small lists), by language.
 
@@ -357,7 +377,7 @@ def _build_foreign_words() -> dict[str, frozenset[str]]:
     return out
 
 
-@lru_cache(maxsize=1)
+@dictionary
 def software_names() -> frozenset[str]:
     """Names of software that are not English words (`klog`, `ebuild`, `pino`), shipped as package data."""
     text = gzip.decompress((DATA / SOFTWARE_NAMES).read_bytes()).decode("utf-8")

@@ -22,7 +22,6 @@ import math
 import re
 from collections import Counter
 from dataclasses import dataclass
-from functools import lru_cache
 from typing import TYPE_CHECKING, NamedTuple
 
 from pipeline.normalize import lexicon
@@ -258,7 +257,7 @@ WIDER_CANDIDATE_ZIPF = 300
 VERY_COMMON = 100_000_000
 
 
-@lru_cache(maxsize=1)
+@lexicon.dictionary
 def very_common_speller() -> lexicon.Speller:
     """The speller's words seen 100 million times or more (about 900): a quick first look."""
     return lexicon.Speller({w: c for w, c in lexicon.speller().words.items() if c >= VERY_COMMON}, {})
@@ -270,7 +269,7 @@ def one_edit(word: str) -> list[tuple[str, int, int]]:
     return near + [c for c in wider_speller().candidates(word, 1) if c[1] == 1]
 
 
-@lru_cache(maxsize=1)
+@lexicon.dictionary
 def wider_speller() -> lexicon.Speller:
     """wordfreq's common words that the speller lacks, searched the way the speller searches its own."""
     table = lexicon.codespell()

@@ -211,13 +211,11 @@ def test_a_known_misspelling_inside_a_quoted_foreign_title_is_a_word_of_that_lan
 def test_dictionaries_given_back_are_loaded_again_with_the_same_results() -> None:
     """A one-document run's preparer gives the dictionaries back once its document is normalized
     (pipeline.batch.worker); normalizing again afterwards must load them again, not fail or differ."""
-    from pipeline.normalize import release_dictionaries
-
     body = "Teh the the report was sucessful, and the comunity grew.\n"
     before = word_changes(body)
     assert before and lexicon.speller.cache_info().currsize == 1
-    release_dictionaries()
+    lexicon.release_dictionaries()
     assert all(cached.cache_info().currsize == 0 for cached in (
         lexicon.speller, lexicon.codespell, lexicon.english_frequencies, lexicon.foreign_words,
-        lexicon.software_names, spelling.wider_speller))
+        lexicon.software_names, spelling.wider_speller, spelling.very_common_speller))
     assert word_changes(body) == before
