@@ -73,7 +73,7 @@ def run_pandoc(source: str, to: str, *, fmt: str = "json", args: list[str] | Non
     from pipeline import trace
     from pipeline.logcapture import warnings_into
 
-    pypandoc = _pypandoc()
+    pypandoc = pypandoc_with_known_formats()
 
     capture = warnings_into(document, "pypandoc", "PANDOC", "pandoc") if document else contextlib.nullcontext()
     try:
@@ -90,7 +90,7 @@ def run_pandoc(source: str, to: str, *, fmt: str = "json", args: list[str] | Non
 
 
 @functools.cache
-def _pypandoc() -> Any:
+def pypandoc_with_known_formats() -> Any:
     """pypandoc, asking pandoc for its formats once per process: pypandoc checks the formats of every
     call by running `pandoc --list-input-formats` and `--list-output-formats` (12 ms a call)."""
     import pypandoc

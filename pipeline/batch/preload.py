@@ -29,9 +29,9 @@ from pipeline.normalize import lexicon
 
 import_weasyprint()  # the quick way to its libraries (none of the modules above imports it yet)
 with contextlib.suppress(Exception):
-    from pipeline.render import _pypandoc
+    from pipeline.render import pypandoc_with_known_formats
 
-    _pypandoc().get_pandoc_formats()  # asked once here, for every worker
+    pypandoc_with_known_formats().get_pandoc_formats()  # asked once here, for every worker
 trace.record("preload: imports", _started, trace.now())
 
 # Normalizing a small sample compiles the rules' regular expressions and finishes their lazy
