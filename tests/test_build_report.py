@@ -202,6 +202,7 @@ def test_a_changed_change_report_is_rendered_again(tmp_path: Path) -> None:
     first = _cached_changes(ReportCache(tmp_path), b"# Changes\n\n- one\n", versions)
     second = _cached_changes(ReportCache(tmp_path), b"# Changes\n\n- two\n", versions)
     assert "one" in first and "two" in second and "one" not in second
+    assert not list(tmp_path.rglob("*.html")), "a cached fragment looks like one of the outputs' pages"
     (tmp_path / ".report-cache").joinpath(next(p.name for p in (tmp_path / ".report-cache").iterdir()
                                               if "one" in p.read_text())).write_text("stale")
     assert _cached_changes(ReportCache(tmp_path), b"# Changes\n\n- one\n", {"pipeline-code": "2"}) == first, \

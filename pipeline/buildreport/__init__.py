@@ -238,9 +238,10 @@ def collect(out_dir: Path, run: RunSummary | None = None, *, report_name: str = 
 def _cached_changes(cache: ReportCache, text: bytes, versions: dict[str, str]) -> str:
     # Every run writes the report; parsing each document's change report again made a no-op
     # rebuild of 50 reports take 1.8 s instead of 0.5 s. Keyed by the text and the code that renders
-    # it (the versions the manifest records: ours and markdown-it's among them).
+    # it (the versions the manifest records: ours and markdown-it's among them). Not named .html: it is
+    # a fragment, and whatever takes the outputs' pages by their suffix (a site upload, a glob) must not take it.
     key = hashlib.sha256(repr(sorted(versions.items())).encode() + b"\0" + text).hexdigest()[:24]
-    return cache.get(f"{key}.html", lambda: render_changes(text.decode("utf-8")).encode("utf-8")).decode("utf-8")
+    return cache.get(f"{key}.fragment", lambda: render_changes(text.decode("utf-8")).encode("utf-8")).decode("utf-8")
 
 
 def _size(jpeg: bytes) -> tuple[int, int]:
