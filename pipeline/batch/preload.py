@@ -57,6 +57,7 @@ with contextlib.suppress(Exception), trace.span("preload: dictionaries"):
     lexicon.spelling_variants()
     lexicon.known_words()
     lexicon.speller()
+    lexicon.bigram_counts()
     lexicon.english_frequencies()
     lexicon.software_names()
     lexicon.foreign_words()

@@ -260,7 +260,7 @@ VERY_COMMON = 100_000_000
 @lexicon.dictionary
 def very_common_speller() -> lexicon.Speller:
     """The speller's words seen 100 million times or more (about 900): a quick first look."""
-    return lexicon.Speller({w: c for w, c in lexicon.speller().words.items() if c >= VERY_COMMON}, {})
+    return lexicon.Speller({w: c for w, c in lexicon.speller().words.items() if c >= VERY_COMMON})
 
 
 def one_edit(word: str) -> list[tuple[str, int, int]]:
@@ -278,7 +278,7 @@ def wider_speller() -> lexicon.Speller:
         for word, zipf in lexicon.english_frequencies().items()
         if zipf >= WIDER_CANDIDATE_ZIPF and word not in table
     }
-    return lexicon.Speller(words, {})
+    return lexicon.Speller(words)
 
 
 def share(ranked: list[Candidate]) -> float:

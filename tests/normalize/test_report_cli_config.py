@@ -232,6 +232,65 @@ def test_speller_pickle_cache(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -
         lexicon.speller.cache_clear()
 
 
+def test_bigram_counts_are_mapped_from_the_cache_with_the_text_files_counts(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from pipeline.normalize import lexicon
+
+    monkeypatch.setenv(lexicon.CACHE_ENV, str(tmp_path))
+    lexicon.bigram_counts.cache_clear()
+    try:
+        expected = lexicon._read_bigrams()
+        built = lexicon.bigram_counts()
+        [cache] = list(tmp_path.glob("bigrams-*.trie"))
+        lexicon.bigram_counts.cache_clear()
+        mapped = lexicon.bigram_counts()
+        sample = list(expected.items())[::997]
+        assert len(mapped) == len(built) == len(expected)
+        assert all(mapped.get(pair) == built[pair] == count for pair, count in sample)
+        assert "zebra quantum" not in mapped and mapped.get("zebra quantum", 0) == 0
+        assert lexicon.speller().association("of", "the") is not None
+        # A damaged file is built again, not trusted.
+        cache.write_bytes(b"not a trie")
+        lexicon.bigram_counts.cache_clear()
+        assert all(lexicon.bigram_counts().get(pair) == count for pair, count in sample)
+    finally:
+        lexicon.bigram_counts.cache_clear()
+
+
+def test_foreign_words_are_mapped_from_the_cache_with_the_word_lists_words(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from pipeline.normalize import lexicon
+
+    monkeypatch.setenv(lexicon.CACHE_ENV, str(tmp_path))
+    lexicon.foreign_words.cache_clear()
+    try:
+        lexicon.foreign_words()
+        assert len(list(tmp_path.glob("wordfreq-*.trie"))) == len(lexicon.FOREIGN_LANGUAGES)
+        lexicon.foreign_words.cache_clear()
+        mapped = lexicon.foreign_words()
+        for lang in lexicon.FOREIGN_LANGUAGES:
+            expected = lexicon._foreign_words(lang)
+            assert len(mapped[lang]) == len(expected) > 500
+            assert all(word in mapped[lang] for word in sorted(expected)[::50])
+        assert "relatório" in mapped["pt"] and "report" not in mapped["pt"]
+    finally:
+        lexicon.foreign_words.cache_clear()
+
+
+def test_the_speller_pickle_leaves_the_bigrams_to_their_mapped_file(tmp_path: Path,
+                                                                    monkeypatch: pytest.MonkeyPatch) -> None:
+    from pipeline.normalize import lexicon
+
+    monkeypatch.setenv(lexicon.CACHE_ENV, str(tmp_path))
+    lexicon.speller.cache_clear()
+    try:
+        lexicon.speller()
+        [cache] = list(tmp_path.glob("speller-*.pickle"))
+        assert b"the year" not in cache.read_bytes(), "the pickle still carries the bigram counts"
+    finally:
+        lexicon.speller.cache_clear()
+
+
 def test_codespell_pickle_cache_gives_what_the_text_files_give(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     from pipeline.normalize import lexicon
 
