@@ -199,8 +199,10 @@ def foreign_phrase(text: str, start: int, end: int) -> bool:
         left = max(text.rfind(p, lo, start) for p in ".;:!?()")
         right = min([i for i in (text.find(p, end, hi) for p in ".;:!?()") if i >= 0] or [hi])
         phrase = text[max(left + 1, lo) : right]
-    # Pieces of contractions and elisions (`wasn’t`, `l’acquisition`) say nothing on their own.
-    words = [w.lower() for w in _PHRASE_WORD.findall(phrase) if len(w) >= 3]
+    # Pieces of contractions and elisions (`wasn’t`, `l’acquisition`) say nothing on their own. A word
+    # counts once: `Github Github` is one word of evidence, and removing the doubled one must not
+    # change the verdict (the next run would then correct what this one let stand).
+    words = list(dict.fromkeys(w.lower() for w in _PHRASE_WORD.findall(phrase) if len(w) >= 3))
     accented = sum(not w.isascii() for w in words)
     english = lexicon.speller().words
     candidates = [w for w in words if w.isascii() and english.get(w, 0) < 1_000_000]

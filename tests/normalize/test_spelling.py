@@ -202,6 +202,12 @@ def test_plain_lint_shows_only_confident_suggestions(tmp_path: Path) -> None:
     assert "not shown (--all-suggestions shows them)" in text
 
 
+def test_a_repeated_word_is_one_word_of_evidence_for_another_language() -> None:
+    """`github` is common in the web's Dutch and German: said twice, it made `teh` a foreign word."""
+    assert spelling.foreign_phrase("teh Github Github", 0, 3) is False
+    assert spelling.foreign_phrase("“Relatório anual sobre software livre”", 11, 16) is True
+
+
 def test_a_known_misspelling_inside_a_quoted_foreign_title_is_a_word_of_that_language() -> None:
     body = "See the “Relatório anual sobre software livre e dados abertos” for details.\n"
     assert word_changes(body) == []
