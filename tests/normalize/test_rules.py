@@ -32,6 +32,11 @@ CASES = [
         "#### Article\n\nJane Doe, Editor\n\ntext\n\n**Introducing: Part II**\\\nJohn Roe, Writer\n\nbody\n",
         "#### Article\n\nJane Doe, Editor\n\ntext\n\n#### Introducing: Part II\n\nJohn Roe, Writer\n\nbody\n",
     ),
+    (  # 17 words as written, 14 once TYPO002 removes the doubled ones: a heading in this run as in the next
+        "HEAD003",
+        "## Part\n\n**The the year in review review of what we built and learned together with with our community**\n\nText.\n",
+        "## Part\n\n### The the year in review review of what we built and learned together with with our community\n\nText.\n",
+    ),
     ("HEAD004", "### Part\n\n#### Article\n\n### Part 2\n", "# Part\n\n## Article\n\n# Part 2\n"),
     ("HEAD004", "# A\n\n### Skipped\n\n## B\n", "# A\n\n## Skipped\n\n## B\n"),
     (

@@ -165,8 +165,11 @@ def _pseudo_heading_split(kids: list[Token]) -> tuple[list[Token], list[Token]] 
     while (inner_span := tk.wrapping_emphasis(inner)) is not None:
         inner = tk.strip_edges(inner[inner_span[0] + 1 : inner_span[1]])
     text = tk.text_of(inner).strip()
-    words = text.split()
-    if not text or len(text) > 100 or len(words) > 14 or text[-1] in ".,;:!?" or not text[0].isalnum():
+    # Measured as the word rules will leave it: a doubled word (TYPO002) must not keep a line from
+    # being a heading in this run that it is in the next.
+    written = text.split()
+    words = [w for k, w in enumerate(written) if not k or w.lower() != written[k - 1].lower()]
+    if not text or len(" ".join(words)) > 100 or len(words) > 14 or text[-1] in ".,;:!?" or not text[0].isalnum():
         return None
     if any(c.type in ("image", "html_inline") for c in inner):
         return None
