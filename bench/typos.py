@@ -430,6 +430,7 @@ def switch_off(sources: str) -> None:
         raise SystemExit(f"unknown source(s): {', '.join(sorted(unknown))}")
     if "wordfreq" in off:
         lexicon.english_frequencies = dict
+        lexicon.common_english_words = lambda min_zipf: {}
     if "lexicon" in off:
         lexicon.software_names = frozenset
     if "document" in off:

@@ -24,7 +24,7 @@ import logging
 import math
 import os
 import pickle
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from functools import _lru_cache_wrapper, lru_cache
 from importlib import resources
 from importlib.metadata import version
@@ -42,7 +42,7 @@ T = TypeVar("T")
 _DICTIONARIES: list[_lru_cache_wrapper[Any]] = []
 
 
-def dictionary(load: Callable[[], T]) -> _lru_cache_wrapper[T]:
+def dictionary(load: Callable[..., T]) -> _lru_cache_wrapper[T]:
     """`load`, run once per process and kept (until `release_dictionaries`): for the word rules' data."""
     cached = lru_cache(maxsize=1)(load)
     _DICTIONARIES.append(cached)
@@ -309,7 +309,7 @@ def _read_bigrams() -> dict[str, int]:
 
 
 class CountTrie:
-    """Read-only counts by string (`in`, `get`, `[]`, `len`) in a marisa trie: a file memory-mapped in
+    """Read-only counts by string (`in`, `get`, `[]`, `len`, `items`) in a marisa trie: a file memory-mapped in
     microseconds, shared by every process through the page cache, where a pickled dict of the same
     242,342 pairs took 0.1 s to load and ~30 MB in each process."""
 
@@ -328,6 +328,9 @@ class CountTrie:
 
     def __len__(self) -> int:
         return len(self._trie)
+
+    def items(self) -> Iterator[tuple[str, int]]:
+        return ((key, value[0]) for key, value in self._trie.iteritems())
 
 
 def _mapped(name: str, empty: Callable[[], Any], build: Callable[[], Any]) -> Any:
@@ -387,15 +390,28 @@ FOREIGN_LANGUAGES = ("fr", "de", "es", "it", "pt", "nl")
 
 
 @dictionary
-def english_frequencies() -> dict[str, int]:
+def english_frequencies() -> CountTrie:
     """Zipf frequency × 100 (300: once per million words) of English words the speller lacks.
 
     From wordfreq's large list, letters only: `nonce` 244, `slog` 287, `teh` 304 (the web has its
     typos too, so presence alone does not make a word; see `spelling.known_by_frequency`). Words
-    the speller's dictionary holds are left out: they never get this far.
+    the speller's dictionary holds are left out: they never get this far. 207,000 words, mapped.
     """
+    import marisa_trie
+
     # Keyed by both versions: the words kept depend on the speller's dictionary too.
-    return _cached(f"wordfreq-en-{version('wordfreq')}-{version('symspellpy')}", _build_english_frequencies)
+    return CountTrie(_mapped(
+        f"wordfreq-en-{version('wordfreq')}-{version('symspellpy')}", lambda: marisa_trie.RecordTrie("<H"),
+        lambda: marisa_trie.RecordTrie("<H", ((w, (z,)) for w, z in _build_english_frequencies().items()))))
+
+
+@dictionary
+def common_english_words(min_zipf: int) -> dict[str, int]:
+    """The words of `english_frequencies` seen at least that often (their zipf × 100): a few thousand,
+    pickled, so that no run walks the 207,000 to find them."""
+    versions = f"{version('wordfreq')}-{version('symspellpy')}-marisa{version('marisa-trie')}"
+    return _cached(f"wordfreq-en-common-{min_zipf}-{versions}",
+                   lambda: {word: zipf for word, zipf in english_frequencies().items() if zipf >= min_zipf})
 
 
 def _build_english_frequencies() -> dict[str, int]:

@@ -277,8 +277,8 @@ def wider_speller() -> lexicon.Speller:
     table = lexicon.codespell()
     words = {
         word: int(10 ** (zipf / 100 + ZIPF_OFFSET))
-        for word, zipf in lexicon.english_frequencies().items()
-        if zipf >= WIDER_CANDIDATE_ZIPF and word not in table
+        for word, zipf in lexicon.common_english_words(WIDER_CANDIDATE_ZIPF).items()
+        if word not in table
     }
     return lexicon.Speller(words)
 

@@ -277,6 +277,29 @@ def test_foreign_words_are_mapped_from_the_cache_with_the_word_lists_words(
         lexicon.foreign_words.cache_clear()
 
 
+def test_english_frequencies_are_mapped_and_their_common_words_kept_apart(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from pipeline.normalize import lexicon
+
+    monkeypatch.setenv(lexicon.CACHE_ENV, str(tmp_path))
+    for cached in (lexicon.english_frequencies, lexicon.common_english_words):
+        cached.cache_clear()
+    try:
+        expected = lexicon._build_english_frequencies()
+        mapped = lexicon.english_frequencies()
+        assert list(tmp_path.glob("wordfreq-en-*.trie"))
+        assert len(mapped) == len(expected) and dict(mapped.items()) == expected
+        word = next(iter(expected))
+        assert mapped.get(word) == expected[word] and mapped.get("platform", 0) == 0  # the speller's word
+        common = lexicon.common_english_words(300)
+        assert common == {word: zipf for word, zipf in expected.items() if zipf >= 300} and len(common) > 1000
+        lexicon.common_english_words.cache_clear()
+        assert lexicon.common_english_words(300) == common  # from its pickle
+    finally:
+        for cached in (lexicon.english_frequencies, lexicon.common_english_words):
+            cached.cache_clear()
+
+
 def test_the_speller_pickle_leaves_the_bigrams_to_their_mapped_file(tmp_path: Path,
                                                                     monkeypatch: pytest.MonkeyPatch) -> None:
     from pipeline.normalize import lexicon

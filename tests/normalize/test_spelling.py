@@ -222,6 +222,7 @@ def test_dictionaries_given_back_are_loaded_again_with_the_same_results() -> Non
     assert before and lexicon.speller.cache_info().currsize == 1
     lexicon.release_dictionaries()
     assert all(cached.cache_info().currsize == 0 for cached in (
-        lexicon.speller, lexicon.bigram_counts, lexicon.codespell, lexicon.english_frequencies, lexicon.foreign_words,
+        lexicon.speller, lexicon.bigram_counts, lexicon.codespell, lexicon.english_frequencies,
+        lexicon.common_english_words, lexicon.foreign_words,
         lexicon.software_names, spelling.wider_speller, spelling.very_common_speller))
     assert word_changes(body) == before
