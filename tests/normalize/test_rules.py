@@ -34,8 +34,10 @@ CASES = [
     ),
     (  # 17 words as written, 14 once TYPO002 removes the doubled ones: a heading in this run as in the next
         "HEAD003",
-        "## Part\n\n**The the year in review review of what we built and learned together with with our community**\n\nText.\n",
-        "## Part\n\n### The the year in review review of what we built and learned together with with our community\n\nText.\n",
+        "## Part\n\n**The the year in review review of what we built and learned together with with our community**"
+        "\n\nText.\n",
+        "## Part\n\n### The the year in review review of what we built and learned together with with our community"
+        "\n\nText.\n",
     ),
     ("HEAD004", "### Part\n\n#### Article\n\n### Part 2\n", "# Part\n\n## Article\n\n# Part 2\n"),
     ("HEAD004", "# A\n\n### Skipped\n\n## B\n", "# A\n\n## Skipped\n\n## B\n"),
