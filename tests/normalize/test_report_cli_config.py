@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import pickle
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -232,86 +233,71 @@ def test_speller_pickle_cache(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -
         lexicon.speller.cache_clear()
 
 
-def test_bigram_counts_are_mapped_from_the_cache_with_the_text_files_counts(
-        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+@pytest.fixture
+def empty_cache(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Path]:
+    """The word rules' dictionaries loaded anew, from (and into) an empty cache folder."""
     from pipeline.normalize import lexicon
 
     monkeypatch.setenv(lexicon.CACHE_ENV, str(tmp_path))
+    lexicon.release_dictionaries()
+    yield tmp_path
+    lexicon.release_dictionaries()
+
+
+def test_bigram_counts_are_mapped_from_the_cache_with_the_text_files_counts(empty_cache: Path) -> None:
+    from pipeline.normalize import lexicon
+
+    expected = lexicon._read_bigrams()
+    built = lexicon.bigram_counts()
+    [cache] = list(empty_cache.glob("bigrams-*.trie"))
     lexicon.bigram_counts.cache_clear()
-    try:
-        expected = lexicon._read_bigrams()
-        built = lexicon.bigram_counts()
-        [cache] = list(tmp_path.glob("bigrams-*.trie"))
-        lexicon.bigram_counts.cache_clear()
-        mapped = lexicon.bigram_counts()
-        sample = list(expected.items())[::997]
-        assert len(mapped) == len(built) == len(expected)
-        assert all(mapped.get(pair) == built[pair] == count for pair, count in sample)
-        assert "zebra quantum" not in mapped and mapped.get("zebra quantum", 0) == 0
-        assert lexicon.speller().association("of", "the") is not None
-        # A damaged file is built again, not trusted.
-        cache.write_bytes(b"not a trie")
-        lexicon.bigram_counts.cache_clear()
-        assert all(lexicon.bigram_counts().get(pair) == count for pair, count in sample)
-    finally:
-        lexicon.bigram_counts.cache_clear()
+    mapped = lexicon.bigram_counts()
+    sample = list(expected.items())[::997]
+    assert len(mapped) == len(built) == len(expected)
+    assert all(mapped.get(pair) == built[pair] == count for pair, count in sample)
+    assert "zebra quantum" not in mapped and mapped.get("zebra quantum", 0) == 0
+    assert lexicon.speller().association("of", "the") is not None
+    # A damaged file is built again, not trusted.
+    cache.write_bytes(b"not a trie")
+    lexicon.bigram_counts.cache_clear()
+    assert all(lexicon.bigram_counts().get(pair) == count for pair, count in sample)
 
 
-def test_foreign_words_are_mapped_from_the_cache_with_the_word_lists_words(
-        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_foreign_words_are_mapped_from_the_cache_with_the_word_lists_words(empty_cache: Path) -> None:
     from pipeline.normalize import lexicon
 
-    monkeypatch.setenv(lexicon.CACHE_ENV, str(tmp_path))
+    lexicon.foreign_words()
+    assert len(list(empty_cache.glob("wordfreq-*.trie"))) == len(lexicon.FOREIGN_LANGUAGES)
     lexicon.foreign_words.cache_clear()
-    try:
-        lexicon.foreign_words()
-        assert len(list(tmp_path.glob("wordfreq-*.trie"))) == len(lexicon.FOREIGN_LANGUAGES)
-        lexicon.foreign_words.cache_clear()
-        mapped = lexicon.foreign_words()
-        for lang in lexicon.FOREIGN_LANGUAGES:
-            expected = lexicon._foreign_words(lang)
-            assert len(mapped[lang]) == len(expected) > 500
-            assert all(word in mapped[lang] for word in sorted(expected)[::50])
-        assert "relatório" in mapped["pt"] and "report" not in mapped["pt"]
-    finally:
-        lexicon.foreign_words.cache_clear()
+    mapped = lexicon.foreign_words()
+    for lang in lexicon.FOREIGN_LANGUAGES:
+        expected = lexicon._foreign_words(lang)
+        assert len(mapped[lang]) == len(expected) > 500
+        assert all(word in mapped[lang] for word in sorted(expected)[::50])
+    assert "relatório" in mapped["pt"] and "report" not in mapped["pt"]
 
 
-def test_english_frequencies_are_mapped_and_their_common_words_kept_apart(
-        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_english_frequencies_are_mapped_and_their_common_words_kept_apart(empty_cache: Path) -> None:
     from pipeline.normalize import lexicon
 
-    monkeypatch.setenv(lexicon.CACHE_ENV, str(tmp_path))
-    for cached in (lexicon.english_frequencies, lexicon.common_english_words):
-        cached.cache_clear()
-    try:
-        expected = lexicon._build_english_frequencies()
-        mapped = lexicon.english_frequencies()
-        assert list(tmp_path.glob("wordfreq-en-*.trie"))
-        assert len(mapped) == len(expected) and dict(mapped.items()) == expected
-        word = next(iter(expected))
-        assert mapped.get(word) == expected[word] and mapped.get("platform", 0) == 0  # the speller's word
-        common = lexicon.common_english_words(300)
-        assert common == {word: zipf for word, zipf in expected.items() if zipf >= 300} and len(common) > 1000
-        lexicon.common_english_words.cache_clear()
-        assert lexicon.common_english_words(300) == common  # from its pickle
-    finally:
-        for cached in (lexicon.english_frequencies, lexicon.common_english_words):
-            cached.cache_clear()
+    expected = lexicon._build_english_frequencies()
+    mapped = lexicon.english_frequencies()
+    assert list(empty_cache.glob("wordfreq-en-*.trie"))
+    assert len(mapped) == len(expected) and dict(mapped.items()) == expected
+    word = next(iter(expected))
+    assert mapped.get(word) == expected[word] and mapped.get("platform", 0) == 0  # the speller's word
+    common = lexicon.common_english_words(300)
+    assert common == {word: zipf for word, zipf in expected.items() if zipf >= 300} and len(common) > 1000
+    lexicon.common_english_words.cache_clear()
+    assert lexicon.common_english_words(300) == common  # from its pickle
 
 
-def test_the_speller_pickle_leaves_the_bigrams_to_their_mapped_file(tmp_path: Path,
-                                                                    monkeypatch: pytest.MonkeyPatch) -> None:
+def test_the_speller_pickle_leaves_the_bigrams_to_their_mapped_file(empty_cache: Path) -> None:
     from pipeline.normalize import lexicon
 
-    monkeypatch.setenv(lexicon.CACHE_ENV, str(tmp_path))
-    lexicon.speller.cache_clear()
-    try:
-        lexicon.speller()
-        [cache] = list(tmp_path.glob("speller-*.pickle"))
-        assert b"the year" not in cache.read_bytes(), "the pickle still carries the bigram counts"
-    finally:
-        lexicon.speller.cache_clear()
+    lexicon.speller()
+    [cache] = list(empty_cache.glob("speller-*.pickle"))
+    assert b"the year" not in cache.read_bytes(), "the pickle still carries the bigram counts"
 
 
 def test_codespell_pickle_cache_gives_what_the_text_files_give(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
