@@ -226,6 +226,7 @@ def lay_out(page: PrintPage, styles: ParsedStyles, document: Document, theme: Th
     """Lay the page out with its parsed styles and write the PDF to `out_path`; checks and previews."""
     from pipeline.libfinder import import_weasyprint
     from pipeline.pdf import variants
+    from pipeline.pdf.leaders import join_leaders
     from pipeline.writers import WriteResult
 
     weasyprint = import_weasyprint()
@@ -237,6 +238,7 @@ def lay_out(page: PrintPage, styles: ParsedStyles, document: Document, theme: Th
         with trace.span("layout"):
             rendered = weasyprint.HTML(string=page.html, base_url=page.base_url, url_fetcher=styles.fetcher).render(
                 stylesheets=styles.sheets, font_config=styles.fonts, **wp_options)
+            join_leaders(rendered)
         laid_out = time.perf_counter()
         with trace.span("write PDF"):
             rendered.write_pdf(out_path, finisher=variants.finisher(page.settings), **wp_options)
