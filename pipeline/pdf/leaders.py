@@ -3,12 +3,13 @@
 WeasyPrint lays out `content: leader(dotted)` as one text box per repetition of the leader's
 string: the seed's contents page holds 2,771 boxes of ". ", 74 % of the text boxes of the whole
 report. Each box is then drawn with a Pango layout of its own: writing the seed's PDF took 0.50 s,
-and takes 0.33 s with the leaders joined. The repetitions of one leader sit side by side at the width of the
-string, so one box holding the string repeated, at the first repetition's place, draws the same
-glyphs at nearly the same positions: WeasyPrint writes each glyph's advance truncated to a
-thousandth of an em, so a run drifts by up to that much per glyph (as all its text does). Runs are
-therefore joined a few repetitions at a time, so that no dot moves more than `MAX_DRIFT` from where
-the unjoined drawing puts it (checked against that drawing in `tests/test_pdf_leaders.py`).
+and takes 0.33 s with the leaders joined. The repetitions of one leader sit side by side at the
+width of the string, so one box holding the string repeated, at the first repetition's place,
+draws the same glyphs at nearly the same positions: WeasyPrint writes each glyph's advance
+truncated to a thousandth of an em, so a run drifts by up to that much per glyph (as all its text
+does). Runs are therefore joined a few repetitions at a time, so that no dot moves more than
+`MAX_DRIFT` from where the unjoined drawing puts it (checked against that drawing in
+`tests/test_pdf_leaders.py`).
 
 This works on WeasyPrint's laid-out boxes, between `render()` and `write_pdf()`. A leader that
 does not look as expected is left as WeasyPrint made it: joining is only ever a speed-up.
