@@ -326,3 +326,28 @@ def test_codespell_pickle_cache_gives_what_the_text_files_give(tmp_path: Path, m
     finally:
         for cache in caches:
             cache.cache_clear()
+
+
+def test_public_suffix_list_is_kept_parsed_in_the_cache_with_the_same_answers(
+        empty_cache: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from publicsuffixlist import PublicSuffixList
+
+    from pipeline.normalize.rules import links
+
+    links.psl.cache_clear()
+    try:
+        first = links.psl()
+        [kept] = list(empty_cache.glob("results/public-suffix-list-*.pickle"))
+        links.psl.cache_clear()
+        with monkeypatch.context() as patched:
+            patched.setattr(PublicSuffixList, "_parse", lambda *_: pytest.fail("parsed again"))
+            again = links.psl()  # read back from the file
+        parsed = PublicSuffixList(accept_unknown=False)
+        for host in ("openinfra.dev", "notes.md", "a.b.co.uk", "example.github.io", "foo.local", "xn--p1ai"):
+            assert again.publicsuffix(host) == parsed.publicsuffix(host) == first.publicsuffix(host), host
+            assert again.privatesuffix(host) == parsed.privatesuffix(host), host
+        kept.write_bytes(b"not a pickle")  # a damaged cache file costs a parse, nothing else
+        links.psl.cache_clear()
+        assert links.psl().publicsuffix("openinfra.dev") == "dev"
+    finally:
+        links.psl.cache_clear()
