@@ -8,9 +8,9 @@ The work runs under one roomy Python frame (`_roomy_call`). CPython keeps Python
 chunks of 16 KiB and frees a chunk as soon as the frame that opened it returns, so code that calls
 back and forth across a chunk's edge maps and unmaps 16 KiB on every call. Where the edges fall
 is chance: WeasyPrint's layout of the seed hit one about 55,000 times in the layout process
-(0.3 s of system time: the page faults bench/README had left unexplained). A frame asking for a large
-stack opens a chunk twice its size (the next power of two), so everything it calls lives in the
-free half of that one chunk, thousands of frames deep, and no call crosses an edge.
+(0.3 s of system time: the page faults bench/README had left unexplained). A frame asking for a
+large stack opens a chunk twice its size (the next power of two), so everything it calls lives in
+the free half of that one chunk, thousands of frames deep, and no call crosses an edge.
 """
 
 from __future__ import annotations
