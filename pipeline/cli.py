@@ -306,9 +306,10 @@ def _fill_writer_names() -> None:
 
 def main(argv: list[str] | None = None) -> None:
     """Entry point: run the CLI, turning every user error into one line and an exit code."""
-    from pipeline import trace
+    from pipeline import regex_cache, trace
     from pipeline.errors import PipelineError
 
+    regex_cache.install()
     if trace.enabled():
         trace.role("main")
         trace.record("interpreter, imports", trace.process_started() or trace.now(), trace.now())

@@ -10,10 +10,11 @@ from __future__ import annotations
 import contextlib
 from pathlib import Path
 
-from pipeline import trace
+from pipeline import regex_cache, trace
 
 _started = trace.now()
 trace.role("fork server")
+regex_cache.install()  # a fork server is a new interpreter, not a fork of the command's process
 
 import brand_yml  # noqa: F401  (every job reads its theme's brand.yml)
 import docx  # noqa: F401
