@@ -11,6 +11,11 @@ and read back in under a millisecond (`install`).
 
 A kept entry is used only for the very pattern and flags it was made from, and `_sre` validates
 the code it is given; an entry that cannot be read, or is refused, only costs the compile.
+
+An entry is written the second time a pattern is compiled: the first leaves an empty marker. Some
+patterns are made anew in every process (mdformat joins a set of entity names, whose order changes
+with each process's string hashing; a rule may build one from a document's words): they leave
+markers only. The folder keeps at most `MAX_FILES`; past that, the least recently used go.
 """
 
 from __future__ import annotations
@@ -18,11 +23,13 @@ from __future__ import annotations
 import contextlib
 import hashlib
 import marshal
+import os
 import sys
 from pathlib import Path
 from typing import Any
 
 MIN_LENGTH = 2000  # shorter patterns compile in about a millisecond or less: not worth a file read
+MAX_FILES = 256  # entries (10-200 KB each) and markers
 # The versions whose `re._compiler.compile` is the one `_compile` below repeats (3.11 to 3.13).
 _KNOWN_VERSIONS = {(3, 11), (3, 12), (3, 13)}
 
@@ -61,15 +68,39 @@ def _compile(pattern: Any, flags: int = 0) -> Any:
     flags = int(flags)
     path = _entry_path(pattern, flags)
     if path is not None:
-        with contextlib.suppress(Exception):  # unreadable, damaged or refused by _sre: compile it
-            return _from_entry(path.read_bytes(), pattern, flags)
+        with contextlib.suppress(Exception):  # absent, unreadable, damaged or refused by _sre: compile it
+            compiled = _from_entry(path.read_bytes(), pattern, flags)
+            with contextlib.suppress(OSError):
+                os.utime(path)  # recently used: the last to go
+            return compiled
     compiled, entry = _compiled_with_entry(pattern, flags)
     if path is not None:
+        with contextlib.suppress(Exception):
+            _keep(path, entry)
+    return compiled
+
+
+def _keep(path: Path, entry: bytes) -> None:
+    marker = path.with_suffix(".seen")
+    if marker.exists():
         from pipeline.atomic import write_bytes_atomically
 
-        with contextlib.suppress(Exception):
-            write_bytes_atomically(path, entry)
-    return compiled
+        write_bytes_atomically(path, entry)
+        marker.unlink(missing_ok=True)
+    else:
+        marker.touch()
+    _sweep(path.parent)
+
+
+def _sweep(folder: Path) -> None:
+    """Remove the least recently used files while the folder holds more than `MAX_FILES`."""
+    with os.scandir(folder) as found:
+        files = [(item.stat().st_mtime_ns, item.path) for item in found if item.is_file()]
+    if len(files) <= MAX_FILES:
+        return
+    for _, name in sorted(files)[: len(files) - MAX_FILES // 2]:
+        with contextlib.suppress(OSError):
+            os.unlink(name)
 
 
 def _entry_path(pattern: str | bytes, flags: int) -> Path | None:
