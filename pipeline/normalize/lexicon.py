@@ -10,9 +10,9 @@
   scripts/build-lexicon from package indexes).
 
 Parsing the text files takes ~0.4 s, so what they give is kept under the user cache dir (per
-package version): the bigram counts, wordfreq's English frequencies and the foreign words as
-marisa tries that later processes memory-map (microseconds, shared through the page cache), the
-rest pickled (~0.1 s to load).
+package version): the bigram counts, codespell's misspellings, wordfreq's English frequencies and
+the foreign words as marisa tries that later processes memory-map (microseconds, shared through
+the page cache), the rest pickled.
 Within one process everything stays in memory.
 """
 
@@ -70,16 +70,44 @@ class Misspelling(NamedTuple):
     rare: bool = False  # from codespell's `rare` list: a real but rare word, usually a typo
 
 
-class MisspellingTable(dict[str, tuple[Any, ...]]):
-    """codespell's entries as plain tuples, each made a Misspelling when it is looked up.
+class MisspellingTable:
+    """codespell's misspellings (`get`, `in`, `len`, iteration) in a memory-mapped marisa trie, each
+    entry made a Misspelling when it is looked up.
 
-    A pickle of 65,000 tuples loads in 30 ms; of as many objects, in 200 ms (and a document looks
-    up a few dozen that are there).
+    Mapping the trie takes microseconds and each lookup half of one; unpickling the 65,300 entries
+    took 55 ms in every process that normalizes, for the few dozen a document finds.
     """
 
-    def get(self, word: str, default: Any = None) -> Any:  # type: ignore[override]
-        entry = super().get(word)
-        return default if entry is None else Misspelling._make(entry)
+    def __init__(self, trie: Any) -> None:
+        self._trie = trie
+
+    def get(self, word: str, default: Any = None) -> Any:
+        found = self._trie.get(word)
+        return default if not found else _decode_misspelling(found[0])
+
+    def __contains__(self, word: object) -> bool:
+        return isinstance(word, str) and word in self._trie
+
+    def __len__(self) -> int:
+        return len(self._trie)
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._trie.keys())
+
+
+# Corrections are codespell's comma-separated words (spaces allowed); the fields are joined by a
+# control character no entry holds.
+_FIELD, _ITEM = "\x1f", "\x1e"
+
+
+def _encode_misspelling(entry: tuple[Any, ...]) -> bytes:
+    corrections, fixable, reason, rare = entry
+    return _FIELD.join((_ITEM.join(corrections), "1" if fixable else "", reason, "1" if rare else "")).encode()
+
+
+def _decode_misspelling(data: bytes) -> Misspelling:
+    corrections, fixable, reason, rare = data.decode().split(_FIELD)
+    return Misspelling(tuple(corrections.split(_ITEM)) if corrections else (), bool(fixable), reason, bool(rare))
 
 
 def _parse_codespell(text: str, rare: bool, into: dict[str, tuple[Any, ...]]) -> None:
@@ -105,33 +133,43 @@ def _parse_codespell(text: str, rare: bool, into: dict[str, tuple[Any, ...]]) ->
 @dictionary
 def codespell() -> MisspellingTable:
     """codespell's `clear` dictionary (fixes) plus its `rare` one (suggestions only)."""
-    return _codespell_data()[0]
+    import marisa_trie
+
+    return MisspellingTable(_mapped(
+        f"codespell-{version('codespell')}", marisa_trie.BytesTrie,
+        lambda: marisa_trie.BytesTrie((key, _encode_misspelling(entry)) for key, entry in _codespell_table().items())))
 
 
 @dictionary
 def spelling_variants() -> dict[str, str]:
     """British ↔ American (and Oxford) spelling pairs from codespell, both ways: never typos."""
-    return _codespell_data()[1]
+    return _codespell_words()[0]
 
 
 @dictionary
 def known_words() -> frozenset[str]:
     """Real words the frequency dictionary lacks: every correction codespell proposes is a real word."""
-    return _codespell_data()[2]
+    return _codespell_words()[1]
 
 
 @dictionary
-def _codespell_data() -> tuple[MisspellingTable, dict[str, str], frozenset[str]]:
-    # Parsing codespell's text files takes 0.17 s, in every worker pool's start-up; the pickle 0.04 s.
-    table, variants, words = _cached(f"codespell-{version('codespell')}", _build_codespell_data)
-    return MisspellingTable(table), variants, words
+def _codespell_words() -> tuple[dict[str, str], frozenset[str]]:
+    # 20,000 short strings: a small pickle (3 ms), unlike the table.
+    return _cached(f"codespell-words-{version('codespell')}", _build_codespell_words)
 
 
-def _build_codespell_data() -> tuple[dict[str, tuple[Any, ...]], dict[str, str], frozenset[str]]:
+@dictionary
+def _codespell_table() -> dict[str, tuple[Any, ...]]:
+    # Parsing codespell's text files takes 0.17 s: only when a cache is made.
     data = resources.files("codespell_lib") / "data"
     table: dict[str, tuple[Any, ...]] = {}
     _parse_codespell((data / "dictionary.txt").read_text(encoding="utf-8"), False, table)
     _parse_codespell((data / "dictionary_rare.txt").read_text(encoding="utf-8"), True, table)
+    return table
+
+
+def _build_codespell_words() -> tuple[dict[str, str], frozenset[str]]:
+    data = resources.files("codespell_lib") / "data"
     variants: dict[str, str] = {}
     for name in ("dictionary_en-GB_to_en-US.txt", "dictionary_en_to_en-OX_AUTOGENERATED.txt"):
         for line in (data / name).read_text(encoding="utf-8").splitlines():
@@ -141,10 +179,10 @@ def _build_codespell_data() -> tuple[dict[str, tuple[Any, ...]], dict[str, str],
                     variants[a] = b
                     variants[b] = a
     words: set[str] = set(variants)
-    for corrections, *_ in table.values():
+    for corrections, *_ in _codespell_table().values():
         for correction in corrections:
             words.update(correction.lower().split())
-    return table, variants, frozenset(words)
+    return variants, frozenset(words)
 
 
 def _cached(name: str, build: Callable[[], T]) -> T:

@@ -300,26 +300,33 @@ def test_the_speller_pickle_leaves_the_bigrams_to_their_mapped_file(empty_cache:
     assert b"the year" not in cache.read_bytes(), "the pickle still carries the bigram counts"
 
 
-def test_codespell_pickle_cache_gives_what_the_text_files_give(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_codespell_cache_gives_what_the_text_files_give(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     from pipeline.normalize import lexicon
 
     monkeypatch.setenv(lexicon.CACHE_ENV, str(tmp_path))
-    caches = (lexicon._codespell_data, lexicon.codespell, lexicon.spelling_variants, lexicon.known_words)
+    caches = (lexicon._codespell_table, lexicon._codespell_words, lexicon.codespell, lexicon.spelling_variants,
+              lexicon.known_words)
     for cache in caches:
         cache.cache_clear()
     try:
-        built = lexicon.codespell()
-        [path] = list(tmp_path.glob("codespell-*.pickle"))
+        built = lexicon._codespell_table()
+        made = lexicon.codespell()
+        [path] = list(tmp_path.glob("codespell-[0-9]*.trie"))
         for cache in caches:
             cache.cache_clear()
-        loaded = lexicon.codespell()
-        assert len(loaded) == len(built) > 60_000
-        # "abandonned->abandoned" is a fix; "rare" entries only suggest.
+        loaded = lexicon.codespell()  # mapped from the file
+        assert len(loaded) == len(made) == len(built) > 60_000
+        # Every entry comes back as codespell's text files give it.
+        assert all(loaded.get(key) == lexicon.Misspelling(*entry) for key, entry in built.items())
+        assert sorted(loaded) == sorted(built)
+        # "abandonned->abandoned" is a fix; "rare" entries only suggest; several candidates do not fix.
         assert loaded.get("abandonned") == lexicon.Misspelling(("abandoned",), True, "", False)
-        assert "abandonned" in loaded and loaded.get("the") is None
-        assert any(entry.rare for entry in map(loaded.get, list(loaded)[-50:]))
+        assert loaded.get("acapella") == lexicon.Misspelling(("a cappella",), True, "", True)
+        assert loaded.get("ablet").corrections == ("able", "tablet") and not loaded.get("ablet").fixable
+        assert "abandonned" in loaded and loaded.get("the") is None and "the" not in loaded and 3 not in loaded
         assert lexicon.spelling_variants()["colour"] == "color" and "abandoned" in lexicon.known_words()
-        path.write_bytes(b"not a pickle")  # a broken cache is rebuilt, not an error
+        assert list(tmp_path.glob("codespell-words-*.pickle"))
+        path.write_bytes(b"not a trie")  # a broken cache is rebuilt, not an error
         for cache in caches:
             cache.cache_clear()
         assert lexicon.codespell().get("abandonned").corrections == ("abandoned",)
