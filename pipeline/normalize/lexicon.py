@@ -414,8 +414,9 @@ def speller() -> Speller:
     result = _load_speller()
     # The dictionary and bigrams are a few hundred thousand small objects that live as long as the
     # process. Left in the young generations, every later garbage collection walks them all (ms, at
-    # random moments of a run); freezing moves them out of the collector's way.
-    gc.collect()
+    # random moments of a run); freezing moves them out of the collector's way. No collection first:
+    # it found 20 unreachable objects in a preparer, for 13 ms on its critical path, and
+    # `release_dictionaries` collects what freezing kept.
     gc.freeze()
     return result
 
