@@ -171,6 +171,9 @@ def _run(command: list[str], timeout: float) -> subprocess.CompletedProcess[str]
 
 def _profile(office: Office, folder: Path, timeout: float) -> str:
     """A fresh user profile in `folder` holding our Basic module; returns its file URL."""
+    from pipeline.office_bridge import seed_profile
+
+    seed_profile(office.executable, folder / "profile")
     url = (folder / "profile").as_uri()
     _run([office.executable, "--headless", "--norestore", f"-env:UserInstallation={url}",
           "--terminate_after_init"], timeout)
