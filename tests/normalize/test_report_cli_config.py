@@ -319,6 +319,7 @@ def test_codespell_cache_gives_what_the_text_files_give(tmp_path: Path, monkeypa
         # Every entry comes back as codespell's text files give it.
         assert all(loaded.get(key) == lexicon.Misspelling(*entry) for key, entry in built.items())
         assert sorted(loaded) == sorted(built)
+        assert dict(loaded.items()) == {key: lexicon.Misspelling(*entry) for key, entry in built.items()}
         # "abandonned->abandoned" is a fix; "rare" entries only suggest; several candidates do not fix.
         assert loaded.get("abandonned") == lexicon.Misspelling(("abandoned",), True, "", False)
         assert loaded.get("acapella") == lexicon.Misspelling(("a cappella",), True, "", True)
