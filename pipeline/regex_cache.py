@@ -20,12 +20,15 @@ markers only. The folder keeps at most `MAX_FILES`; past that, the least recentl
 
 from __future__ import annotations
 
+import _sre
 import contextlib
 import hashlib
 import marshal
 import os
+import re
 import sys
 from pathlib import Path
+from re import _compiler, _parser
 from typing import Any
 
 MIN_LENGTH = 2000  # shorter patterns compile in about a millisecond or less: not worth a file read
@@ -42,27 +45,21 @@ def install() -> None:
     code of those it compiles, in this process and in the processes it forks. Does nothing on an
     interpreter whose compiler this module does not know, and when already installed."""
     global _original
-    import re._compiler
-
     if _original is not None or sys.version_info[:2] not in _KNOWN_VERSIONS or sys.implementation.name != "cpython":
         return
-    _original = re._compiler.compile
-    re._compiler.compile = _compile
+    _original = _compiler.compile
+    _compiler.compile = _compile
 
 
 def uninstall() -> None:
     """Give `re` its own compiler back (for tests)."""
     global _original
-    import re._compiler
-
     if _original is not None:
-        re._compiler.compile = _original
+        _compiler.compile = _original
         _original = None
 
 
 def _compile(pattern: Any, flags: int = 0) -> Any:
-    import re
-
     if not isinstance(pattern, (str, bytes)) or len(pattern) < MIN_LENGTH or flags & re.DEBUG:
         return _original(pattern, flags)
     flags = int(flags)
@@ -105,8 +102,6 @@ def _sweep(folder: Path) -> None:
 
 def _entry_path(pattern: str | bytes, flags: int) -> Path | None:
     global _folder
-    import _sre
-
     if _folder is None:
         try:
             from pipeline.cache import cache_dir
@@ -114,16 +109,14 @@ def _entry_path(pattern: str | bytes, flags: int) -> Path | None:
             _folder = cache_dir("regex")
         except Exception:  # no usable cache folder: every pattern is compiled, as without this module
             return None
-    digest = hashlib.sha256(f"{sys.version}\0{_sre.MAGIC}\0{_sre.CODESIZE}\0{flags}\0".encode())
-    digest.update(pattern.encode("utf-8", "surrogatepass") if isinstance(pattern, str) else b"\1" + pattern)
+    kind = type(pattern).__name__
+    digest = hashlib.sha256(f"{sys.version}\0{_sre.MAGIC}\0{_sre.CODESIZE}\0{flags}\0{kind}\0".encode())
+    digest.update(pattern.encode("utf-8", "surrogatepass") if isinstance(pattern, str) else pattern)
     return _folder / f"{digest.hexdigest()[:40]}.marshal"
 
 
 def _compiled_with_entry(pattern: str | bytes, flags: int) -> tuple[Any, bytes]:
     """What `re._compiler.compile(pattern, flags)` returns, and the entry that makes it again."""
-    import _sre
-    from re import _compiler, _parser
-
     parsed = _parser.parse(pattern, flags)
     code = [int(op) for op in _compiler._code(parsed, flags)]
     groupindex = dict(parsed.state.groupdict)
@@ -135,8 +128,6 @@ def _compiled_with_entry(pattern: str | bytes, flags: int) -> tuple[Any, bytes]:
 
 
 def _from_entry(entry: bytes, pattern: str | bytes, flags: int) -> Any:
-    import _sre
-
     kept_pattern, kept_flags, *arguments = marshal.loads(entry)
     if kept_pattern != pattern or kept_flags != flags or type(kept_pattern) is not type(pattern):
         raise ValueError("another pattern's entry")

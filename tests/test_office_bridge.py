@@ -160,8 +160,6 @@ def test_batch_fills_word_contents_through_one_office(office, tmp_path):
 def test_a_seeded_profile_starts_libreoffice_without_its_render_tests(tmp_path):
     """LibreOffice runs its graphics render tests at every headless start on a profile that does not
     record the installed version (0.6 s of CPU each time); a seeded profile records it."""
-    import subprocess
-
     import docx
 
     from pipeline.office_bridge import product_version, seed_profile
@@ -178,10 +176,9 @@ def test_a_seeded_profile_starts_libreoffice_without_its_render_tests(tmp_path):
     assert seed_profile(office.executable, seeded)
     for profile in (seeded, plain):
         out = tmp_path / f"out-{profile.name}"
-        subprocess.run([office.executable, "--headless", "--norestore", "--nologo", "--nodefault", "--nolockcheck",
-                        f"-env:UserInstallation={profile.as_uri()}", "--convert-to", "odt", "--outdir", str(out),
-                        str(source)], env={**os.environ, "SAL_USE_VCLPLUGIN": "svp"}, capture_output=True,
-                       timeout=120, check=True)
+        libreoffice._run([office.executable, "--headless", "--norestore", "--nologo", "--nodefault", "--nolockcheck",
+                          f"-env:UserInstallation={profile.as_uri()}", "--convert-to", "odt", "--outdir", str(out),
+                          str(source)], timeout=120)
         assert (out / "tiny.odt").stat().st_size > 0  # a seeded profile works as any other
     if not (plain / "user" / "GraphicsRenderTests.log").exists():
         pytest.skip(f"LibreOffice {version} runs no render tests at start")
